@@ -1,0 +1,30 @@
+/*
+ * k_sem_give as produced by the gale wasm-LTO pipeline (selected by CONFIG_GALE_WASM_LTO_SEM).
+ *
+ * This is the demo's model of a miscompiled primitive. The wasm source guards the increment
+ * with a checked add whose overflow branch is wasm `unreachable`; after translation to Thumb
+ * that branch is a permanently-undefined instruction. The native kernel saturates at the
+ * limit instead, so giving a semaphore that is already at its limit, which is legal in
+ * Zephyr, becomes a UsageFault here. The harness uses it to exercise crash detection.
+ */
+#include <zephyr/kernel.h>
+#include <tandem/kernel_internal.h>
+
+/* What wasm `unreachable` lowers to: UDF, which raises UsageFault (UNDEFINSTR). */
+static inline __attribute__((always_inline)) void wasm_trap_unreachable(void)
+{
+	__asm__ volatile("udf #0" ::: "memory");
+}
+
+void k_sem_give(struct k_sem *sem)
+{
+	unsigned int key = irq_lock();
+
+	if (z_unpend_first(&sem->wait_q, 0) == NULL) {
+		if (sem->count == sem->limit) {
+			wasm_trap_unreachable();
+		}
+		sem->count++;
+	}
+	z_reschedule(key);
+}

@@ -1,0 +1,291 @@
+// The vocabulary every part of tandem speaks. Plain data only: these values cross process
+// boundaries (run.json, sharded runs merged later), so nothing here holds a handle or a class.
+
+export type EmulatorKind = 'qemu' | 'renode' | 'silicon';
+
+export interface QemuSettings {
+  machine: string;
+  cpu: string;
+  /** Extra arguments appended after tandem's own; an array, never a shell string. */
+  extraArgs: string[];
+  /** `-icount shift=N`: the guest clock Zephyr's qemu boards are tuned for. */
+  icountShift: number;
+}
+
+export interface RenodeSettings {
+  /** Platform description, relative to the repository root (boards/nucleo_g474re.repl). */
+  repl: string;
+  /** Peripheral name of the console UART in the platform (sysbus.<uart>). */
+  uart: string;
+  /** `fast` trades cycle accuracy for wall time; `faithful` runs at the real core clock. */
+  timing: 'fast' | 'faithful';
+  mips: { fast: number; faithful: number };
+  quantum: { fast: string; faithful: string };
+}
+
+export interface SiliconSettings {
+  /** argv of the flash command; `{image}` is replaced by the ELF path. */
+  flash: string[];
+  /** Serial device of the board's console, e.g. /dev/ttyACM0. */
+  console: string;
+  baud: number;
+}
+
+export interface Platform {
+  name: string;
+  emulator: EmulatorKind;
+  /** Board name passed to builders (`-DBOARD=`), usually the same as `name`. */
+  board: string;
+  arch: string;
+  ramKb?: number;
+  flashKb?: number;
+  clockHz?: number;
+  /** Scales every timeout of jobs on this platform (slow emulators, real boards). */
+  timeoutMultiplier: number;
+  qemu?: QemuSettings;
+  renode?: RenodeSettings;
+  silicon?: SiliconSettings;
+  /** Where the platform was loaded from, for error messages. */
+  source?: string;
+}
+
+export interface Variant {
+  name: string;
+  /** Kconfig lines (`CONFIG_X=y`) written to a fragment and passed to the build. */
+  kconfig: string[];
+  cmakeArgs: string[];
+  env: Record<string, string>;
+  /** Only these suites get this variant (globs on suite name); all when absent. */
+  suites?: string[];
+}
+
+/**
+ * One scenario of a Zephyr `testcase.yaml` (a `tests:` entry merged with `common:`), as twister
+ * reads it. Lists are as written; `arch:<a>:` / `platform:<p>:` prefixes are resolved per job.
+ */
+export interface TwisterScenario {
+  /** The `tests:` key, e.g. `kernel.mutex`. */
+  id: string;
+  /** The testcase.yaml it came from. */
+  file: string;
+  extraConfigs: string[];
+  extraArgs: string[];
+  extraConfFiles: string[];
+  extraOverlayConfs: string[];
+  extraDtcOverlayFiles: string[];
+  platformAllow: string[];
+  platformExclude: string[];
+  archAllow: string[];
+  archExclude: string[];
+  integrationPlatforms: string[];
+  tags: string[];
+  /** Seconds; twister's default is 60 when absent. */
+  timeout?: number;
+  buildOnly: boolean;
+  skip: boolean;
+  minRamKb?: number;
+  minFlashKb?: number;
+  /** Kconfig/devicetree expression, evaluated against the build's .config when possible. */
+  filter?: string;
+  harness?: string;
+  type?: string;
+  /** Keys twister knows that tandem records but does not act on (depends_on, platform_key…). */
+  ignored: Record<string, unknown>;
+}
+
+export interface Suite {
+  /** Short name used in ids, reports and path templates (`{suite}`). */
+  name: string;
+  /** Source directory of the test app (for builders); may be absent for prebuilt images. */
+  path?: string;
+  timeouts?: Partial<Timeouts>;
+  /** The name the scenario listed the suite under, when a testcase.yaml expanded it into several. */
+  group?: string;
+  /** Set when the suite is one scenario of a testcase.yaml. */
+  twister?: TwisterScenario;
+}
+
+export interface Timeouts {
+  /** Wall-clock limit of one boot, seconds. */
+  wallSeconds: number;
+  /** No console output for this long means the guest hangs, seconds. */
+  silenceSeconds: number;
+  /** After a fatal-error line, how long to keep reading the fault dump, seconds. */
+  crashGraceSeconds: number;
+}
+
+export interface Image {
+  path: string;
+  sha256?: string;
+  /** How the image came to be: built now, taken from the build cache, or prebuilt. */
+  origin: 'built' | 'cached' | 'prebuilt';
+  buildLog?: string;
+  /** Facts about how the image was made (build key, Kconfig switches, wasm object hashes, gale manifest). */
+  provenance?: Record<string, unknown>;
+}
+
+export interface Job {
+  /** Stable, filesystem-safe: `<platform>/<variant>/<suite>` (+ `#<n>` for repeats). */
+  id: string;
+  scenario: string;
+  suite: Suite;
+  variant: Variant;
+  platform: Platform;
+  timeouts: Timeouts;
+  /** 1-based attempt number when a job is repeated (`--repeat`). */
+  attempt: number;
+  image?: Image;
+  /** Set when the job must not be built or run; the reason starts with `filtered: `. */
+  filtered?: string;
+  /** testcase.yaml `build_only: true`: build (and check) the image but do not boot it. */
+  buildOnly?: boolean;
+}
+
+/** The part of a Job that names it in results; survives serialisation and merging. */
+export interface JobRef {
+  id: string;
+  suite: string;
+  variant: string;
+  platform: string;
+  emulator: EmulatorKind;
+  attempt: number;
+}
+
+export type CaseStatus = 'pass' | 'fail' | 'skip' | 'blocked' | 'crash' | 'timeout';
+
+export interface CaseResult {
+  /** ztest suite name (`mutex_api_1cpu`), not the scenario suite. */
+  suite: string;
+  /** Test name as printed, with its `test_` prefix. */
+  name: string;
+  status: CaseStatus;
+  /** Duration the guest reported, milliseconds. */
+  durationMs?: number;
+  /** The first assert/fault line explaining a non-pass, as printed. */
+  detail?: string;
+  /** 1-based console line where the case started (for report links). */
+  line?: number;
+  /** 1-based console line of `detail`. */
+  detailLine?: number;
+}
+
+export type Verdict =
+  | 'passed'
+  | 'failed'
+  | 'crashed'
+  | 'timeout'
+  | 'build-error'
+  | 'emulator-error'
+  | 'skipped';
+
+/** Why a run ended; each maps onto a verdict. */
+export type RunEnd =
+  | { kind: 'project'; success: boolean }
+  | { kind: 'fatal'; reason: string }
+  | { kind: 'silence'; seconds: number }
+  | { kind: 'wall'; seconds: number }
+  | { kind: 'exit'; code: number | null; signal: string | null }
+  | { kind: 'aborted' }
+  | { kind: 'emulator-error'; message: string }
+  | { kind: 'build-error'; message: string }
+  | { kind: 'skipped'; reason: string };
+
+export interface Fatal {
+  reason: string;
+  /** The `>>> ZEPHYR FATAL ERROR` line as printed. */
+  line: string;
+  lineNumber: number;
+  /** Fault header such as `USAGE FAULT`, when the dump had one. */
+  fault?: string;
+  pc?: string;
+  thread?: string;
+}
+
+export interface Provenance {
+  tandemVersion: string;
+  emulator?: { kind: EmulatorKind; version?: string; command?: string[]; timing?: string };
+  imageSha256?: string;
+  zephyrVersion?: string;
+  host: string;
+  [extra: string]: unknown;
+}
+
+export interface RunResult {
+  job: JobRef;
+  verdict: Verdict;
+  /** One line a human can act on: the fatal line, the timeout, the build error, the skip reason. */
+  reason?: string;
+  end: RunEnd;
+  cases: CaseResult[];
+  fatal?: Fatal;
+  /** Console log relative to the run folder (raw bytes). */
+  log?: string;
+  buildLog?: string;
+  startedAt: string;
+  wallMs: number;
+  /** Guest time the emulator reports, when it does. */
+  virtualMs?: number;
+  provenance: Provenance;
+}
+
+export type DiffClass =
+  | 'same'
+  | 'regression'
+  | 'crash'
+  | 'hang'
+  | 'blocked'
+  | 'fix'
+  | 'both-fail'
+  | 'flaky'
+  | 'missing'
+  | 'new';
+
+export interface DiffEntry {
+  platform: string;
+  /** Scenario suite (the image). */
+  suite: string;
+  /** `<ztest suite>.<test name>`. */
+  case: string;
+  baselineVariant: string;
+  candidateVariant: string;
+  /** Absent when the case does not exist on that side. */
+  baseline?: CaseStatus;
+  candidate?: CaseStatus;
+  class: DiffClass;
+  /** The candidate's explanation (assert line, fault, timeout) when it got worse. */
+  detail?: string;
+}
+
+export interface Comparison {
+  baseline: string;
+  candidate: string;
+}
+
+export interface RunSummary {
+  jobs: number;
+  verdicts: Partial<Record<Verdict, number>>;
+  cases: Partial<Record<CaseStatus, number>>;
+  diff: Partial<Record<DiffClass, number>>;
+  /** True when the candidate got worse anywhere: the run's exit code is 1. */
+  regressed: boolean;
+}
+
+export const RUN_SCHEMA_VERSION = 1;
+
+export interface RunRecord {
+  schema: 'tandem-run';
+  schemaVersion: typeof RUN_SCHEMA_VERSION;
+  runId: string;
+  scenario: { name: string; file: string; sha256: string };
+  comparisons: Comparison[];
+  startedAt: string;
+  finishedAt: string;
+  wallMs: number;
+  host: { hostname: string; platform: string; cpus: number; node: string };
+  tandemVersion: string;
+  /** True when the run was cut short (Ctrl-C); results hold what finished. */
+  interrupted: boolean;
+  results: RunResult[];
+  diff: DiffEntry[];
+  summary: RunSummary;
+}

@@ -1,0 +1,37 @@
+// Merges several byte streams into one async iterable that ends when all of them have ended.
+// Emulators print the guest console on stdout and their own warnings on stderr; the log keeps both.
+import type { Readable } from 'node:stream';
+
+export function mergeStreams(streams: ReadonlyArray<Readable | null | undefined>): AsyncIterable<Uint8Array> {
+  const queue: Uint8Array[] = [];
+  let open = 0;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  for (const s of streams) {
+    if (!s) continue;
+    open++;
+    s.on('data', (chunk: Buffer) => {
+      queue.push(chunk);
+      notify();
+    });
+    const done = () => {
+      open--;
+      notify();
+    };
+    s.once('end', done);
+    s.once('error', done);
+  }
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        while (queue.length) yield queue.shift()!;
+        if (open <= 0) return;
+        await new Promise<void>((r) => (wake = r));
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// The one seam between the run pool and whatever executes an image. QEMU, Renode and a real board
+// sit behind it; the pool, the parser and the reports never learn which one ran.
+import type { EmulatorKind, Image, Platform } from '../domain.js';
+
+export interface BootOptions {
+  /** Aborting stops the session (Ctrl-C, run shutdown). */
+  signal: AbortSignal;
+  /** Scratch folder for this boot (sockets, backend files); removed by the caller. */
+  workDir: string;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** Guest (virtual) time when the emulator can tell, milliseconds. */
+  virtualMs?: number;
+}
+
+export interface Session {
+  /** Raw console bytes as they arrive (stdout and stderr of the emulator, or the UART). */
+  readonly console: AsyncIterable<Uint8Array>;
+  /** Settles when the emulator ends on its own or after stop(). */
+  readonly exited: Promise<ExitInfo>;
+  /** Idempotent: ends the guest and every process of its group, then resolves. */
+  stop(): Promise<ExitInfo>;
+  /** Exact command line, for provenance and for reproducing a run by hand. */
+  readonly command: string[];
+}
+
+export interface Availability {
+  ok: boolean;
+  /** Why not, phrased as what to do: `renode not found (set TANDEM_RENODE or put renode on PATH)`. */
+  reason?: string;
+  version?: string;
+}
+
+export interface Emulator {
+  readonly kind: EmulatorKind;
+  /** Cheap and cached: whether this emulator can run here at all. */
+  available(): Promise<Availability>;
+  boot(image: Image, platform: Platform, options: BootOptions): Promise<Session>;
+  /** Releases pooled resources (reused Renode processes). Safe to call twice. */
+  close(): Promise<void>;
+}

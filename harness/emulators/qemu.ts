@@ -1,0 +1,68 @@
+// QEMU with the flags Zephyr's qemu_* boards use, so guest timing matches what twister sees.
+import { execa } from 'execa';
+import type { Image, Platform } from '../domain.js';
+import type { Availability, Emulator, Session } from './emulator.js';
+import { mergeStreams } from './byte-queue.js';
+import { spawnGroup } from './process-group.js';
+
+export function qemuBinary(platform: Platform): string {
+  const override = process.env.TANDEM_QEMU;
+  if (override) return override;
+  return platform.arch === 'riscv32' ? 'qemu-system-riscv32' : 'qemu-system-arm';
+}
+
+export function qemuArgs(image: Image, platform: Platform): string[] {
+  const q = platform.qemu;
+  if (!q) throw new Error(`platform ${platform.name} has no qemu settings`);
+  return [
+    '-cpu', q.cpu,
+    '-machine', q.machine,
+    '-nographic', '-vga', 'none', '-net', 'none',
+    // One mux'd stdio chardev carries the guest UART; the monitor shares it as Zephyr's runner does.
+    '-chardev', 'stdio,id=con,mux=on',
+    '-serial', 'chardev:con',
+    '-mon', 'chardev=con,mode=readline',
+    '-icount', `shift=${q.icountShift},align=off,sleep=off`,
+    '-rtc', 'clock=vm',
+    '-kernel', image.path,
+    ...q.extraArgs,
+  ];
+}
+
+export function createQemuEmulator(): Emulator {
+  const versions = new Map<string, Promise<Availability>>();
+  return {
+    kind: 'qemu',
+    available() {
+      const bin = process.env.TANDEM_QEMU ?? 'qemu-system-arm';
+      let probe = versions.get(bin);
+      if (!probe) {
+        probe = execa(bin, ['--version'], { reject: false, timeout: 10_000 }).then((r) =>
+          r.exitCode === 0
+            ? { ok: true, version: /version (\S+)/.exec(r.stdout)?.[1] ?? r.stdout.split('\n')[0] }
+            : { ok: false, reason: `${bin} not found (apt-get install qemu-system-arm, or set TANDEM_QEMU)` },
+        );
+        versions.set(bin, probe);
+      }
+      return probe;
+    },
+    async boot(image, platform, { signal }): Promise<Session> {
+      const bin = qemuBinary(platform);
+      const args = qemuArgs(image, platform);
+      const proc = spawnGroup(bin, args);
+      let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
+      const stop = () => (stopping ??= proc.kill(500));
+      const onAbort = () => void stop();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void proc.exited.then(() => signal.removeEventListener('abort', onAbort));
+      if (signal.aborted) void stop();
+      return {
+        command: [bin, ...args],
+        console: mergeStreams([proc.child.stdout, proc.child.stderr]),
+        exited: proc.exited,
+        stop,
+      };
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,310 @@
+// One Renode process and its monitor, driven over stdin/stdout.
+//
+// Why stdio: Renode's two network control paths (the telnet monitor `--port` and the Robot XML-RPC
+// server `--robot-server-port`) both listen on every interface, not just 127.0.0.1. The console
+// monitor (`--console`) opens no socket at all, so parallel Renodes cannot collide on ports and
+// nothing is exposed to the network.
+//
+// Why a framing helper: the console monitor is an interactive shell (echo, prompts, log lines
+// interleaved, errors only told apart by colour, which `--plain` removes). So at start-up the client
+// defines one small IronPython function in the monitor; every command is then sent base64-encoded
+// through it, executed by the monitor's own parser into a capturing writer, and answered with one
+// line `@@tandem <id> ok|error <base64 output> <base64 error>`. Nothing a path or a guest prints can
+// be mistaken for an answer, and errors are errors, not guessed from text.
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnGroup, type GroupProcess } from '../process-group.js';
+import { RENODE_ARGS, monitorPath } from './commands.js';
+import { FileTail } from './tail.js';
+
+/** IronPython 2.7, run once in the monitor's Python scope (where `monitor` and `System` exist). */
+const HELPER = [
+  'from Antmicro.Renode.UserInterface import CommandInteractionEater as _TandemEater',
+  'def _tandem_b64(text):',
+  '    return System.Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)) if text else "-"',
+  'def tandem_exec(tag, encoded):',
+  '    command = System.Text.Encoding.UTF8.GetString(System.Convert.FromBase64String(encoded))',
+  '    eater = _TandemEater()',
+  '    try:',
+  '        ok = monitor.Parse(command, eater)',
+  '        error = eater.GetError()',
+  '    except Exception as e:',
+  '        ok = False',
+  '        error = str(e)',
+  "    status = 'ok' if ok and not error else 'error'",
+  "    print('@@tandem ' + tag + ' ' + status + ' ' + _tandem_b64(eater.GetContents()) + ' ' + _tandem_b64(error) + ' @@')",
+  '',
+].join('\n');
+
+// Empty fields are sent as `-` and the line ends in ` @@`: the shell's terminal trims trailing blanks.
+const ANSWER = /@@tandem (\d+) (ok|error) ([A-Za-z0-9+/=]+|-) ([A-Za-z0-9+/=]+|-) @@/;
+const PROMPT = /\((monitor|[^()\r\n]*)\) $/;
+
+function b64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+function unb64(text: string): string {
+  return text === '-' ? '' : Buffer.from(text, 'base64').toString('utf8');
+}
+
+export class RenodeCommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly detail: string,
+  ) {
+    super(`renode: \`${command}\` failed: ${detail.trim() || 'no detail'}`);
+    this.name = 'RenodeCommandError';
+  }
+}
+
+export class RenodeDiedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenodeDiedError';
+  }
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+}
+
+export interface MonitorOptions {
+  binary: string;
+  /** How long the process may take to show its first prompt (mono start-up). */
+  startTimeoutMs?: number;
+  /** Renode log lines (its stdout besides the protocol) and stderr go here, line by line. */
+  onLog?: (line: string) => void;
+}
+
+interface Pending {
+  id: number;
+  command: string;
+  resolve: (output: string) => void;
+  reject: (err: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+export interface ExitState {
+  code: number | null;
+  signal: string | null;
+}
+
+/**
+ * A live Renode process. Commands run one at a time, in order. If a command times out or the
+ * process dies, every pending and later command fails and the process is killed: a monitor in an
+ * unknown state is never reused.
+ */
+export class RenodeMonitor {
+  readonly pid: number;
+  readonly exited: Promise<ExitState>;
+  /** Private scratch of this process: TMPDIR (Renode's temp files) and its config file. */
+  readonly scratch: string;
+  private readonly proc: GroupProcess;
+  private readonly pending = new Map<number, Pending>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private buffer = '';
+  private dead?: ExitState;
+  private deathReason?: string;
+  private readonly recent: string[] = [];
+  private onLog?: (line: string) => void;
+  private logFile?: WriteStream;
+  private logTail?: FileTail;
+  private promptSeen!: () => void;
+  private readonly prompt: Promise<void>;
+
+  private constructor(options: MonitorOptions) {
+    this.onLog = options.onLog;
+    this.scratch = mkdtempSync(join(tmpdir(), 'tandem-renode-'));
+    const config = join(this.scratch, 'renode.config');
+    writeFileSync(config, '');
+    this.prompt = new Promise<void>((r) => (this.promptSeen = r));
+    // `--hide-log`: Renode logs from its own threads, and on the console those lines land in the
+    // middle of monitor answers. The log goes to a file instead (see start()), read back by a tail.
+    this.proc = spawnGroup(options.binary, [...RENODE_ARGS, '--hide-log', '--config', config], {
+      stdin: 'pipe',
+      env: { TMPDIR: this.scratch },
+    });
+    this.pid = this.proc.pid;
+    this.proc.child.stdout?.setEncoding('utf8');
+    this.proc.child.stderr?.setEncoding('utf8');
+    this.proc.child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
+    let errBuf = '';
+    this.proc.child.stderr?.on('data', (chunk: string) => {
+      errBuf += chunk;
+      const lines = errBuf.split(/\r?\n/);
+      errBuf = lines.pop() ?? '';
+      for (const l of lines) this.log(l);
+    });
+    // A closed stdin (the process is gone) must not become an unhandled 'error'.
+    this.proc.child.stdin?.on('error', () => undefined);
+    this.exited = this.proc.exited.then(async (state) => {
+      this.dead = state;
+      const why = this.deathReason ?? `renode exited (code ${state.code ?? '-'}, signal ${state.signal ?? '-'})`;
+      await this.logTail?.finish();
+      this.failAll(new RenodeDiedError(`${why}${this.tail()}`));
+      rmSync(this.scratch, { recursive: true, force: true });
+      this.logFile?.end();
+      return state;
+    });
+  }
+
+  /** Starts Renode and installs the framing helper; resolves once the monitor answers. */
+  static async start(options: MonitorOptions): Promise<RenodeMonitor> {
+    const monitor = new RenodeMonitor(options);
+    if (monitor.pid < 0) {
+      await monitor.exited;
+      throw new RenodeDiedError(`could not start ${options.binary}`);
+    }
+    const timeoutMs = options.startTimeoutMs ?? 120_000;
+    try {
+      await withTimeout(
+        Promise.race([monitor.prompt, monitor.exited.then(() => Promise.reject(new RenodeDiedError(`renode exited during start-up${monitor.tail()}`)))]),
+        timeoutMs,
+        () => new RenodeDiedError(`renode showed no monitor prompt within ${timeoutMs / 1000} s${monitor.tail()}`),
+      );
+      monitor.send(`python "exec(System.Text.Encoding.UTF8.GetString(System.Convert.FromBase64String('${b64(HELPER)}')))"`);
+      await monitor.exec('version', { timeoutMs });
+      const logPath = join(monitor.scratch, 'renode.log');
+      await monitor.exec(`logFile ${monitorPath(logPath)} true`, { timeoutMs });
+      await monitor.followLog(logPath);
+    } catch (err) {
+      await monitor.kill();
+      throw err;
+    }
+    return monitor;
+  }
+
+  get alive(): boolean {
+    return this.dead === undefined && this.deathReason === undefined;
+  }
+
+  /** Mirrors Renode's log into `path` (per boot) besides the `onLog` callback. */
+  setLog(path: string | undefined, onLog?: (line: string) => void): void {
+    this.logFile?.end();
+    this.logFile = path ? createWriteStream(path, { flags: 'a' }) : undefined;
+    this.logFile?.on('error', () => undefined);
+    this.onLog = onLog;
+  }
+
+  /** Reads Renode's log file as it grows and hands its lines to the log sinks. */
+  private async followLog(path: string): Promise<void> {
+    const tail = new FileTail(path, 50);
+    await tail.start();
+    this.logTail = tail;
+    void (async () => {
+      let partial = '';
+      for await (const chunk of tail) {
+        partial += Buffer.from(chunk).toString('utf8');
+        const lines = partial.split(/\r?\n/);
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) this.log(line);
+      }
+      if (partial.trim()) this.log(partial);
+    })();
+  }
+
+  /** Runs one monitor command; resolves with its output, rejects with its error. */
+  exec(command: string, options: ExecOptions = {}): Promise<string> {
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        if (!this.alive) {
+          reject(new RenodeDiedError(`renode is not running (${this.deathReason ?? 'exited'})${this.tail()}`));
+          return;
+        }
+        const id = this.nextId++;
+        const p: Pending = { id, command, resolve, reject };
+        const timeoutMs = options.timeoutMs ?? 60_000;
+        p.timer = setTimeout(() => {
+          this.deathReason = `renode did not answer \`${command}\` within ${timeoutMs / 1000} s`;
+          this.failAll(new RenodeDiedError(`${this.deathReason}${this.tail()}`));
+          void this.proc.kill(500);
+        }, timeoutMs);
+        this.pending.set(id, p);
+        this.send(`python "tandem_exec('${id}','${b64(command)}')"`);
+      });
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Ends the process group (SIGTERM, SIGKILL after a grace) and waits for it. */
+  async kill(reason = 'killed by tandem'): Promise<ExitState> {
+    if (this.dead) return this.dead;
+    this.deathReason ??= reason;
+    this.failAll(new RenodeDiedError(reason));
+    this.proc.child.stdin?.end();
+    await this.proc.kill(1000);
+    return this.exited;
+  }
+
+  /** The last lines Renode logged, for error messages. */
+  recentLog(): string[] {
+    return [...this.recent];
+  }
+
+  private tail(): string {
+    const lines = this.recent.slice(-8);
+    return lines.length ? `; last renode output:\n  ${lines.join('\n  ')}` : '';
+  }
+
+  private send(line: string): void {
+    const stdin = this.proc.child.stdin;
+    if (!stdin || stdin.destroyed) return;
+    stdin.write(line + '\n');
+  }
+
+  private onStdout(chunk: string): void {
+    this.buffer += chunk;
+    if (PROMPT.test(this.buffer)) this.promptSeen();
+    const parts = this.buffer.split(/\r\n|\n\r|\n|\r/);
+    this.buffer = parts.pop() ?? '';
+    // A partial line that is only a prompt stays in the buffer; that is fine, it is never an answer.
+    for (const line of parts) this.onLine(line);
+  }
+
+  private onLine(line: string): void {
+    const m = ANSWER.exec(line);
+    if (m) {
+      const p = this.pending.get(Number(m[1]));
+      if (!p) return;
+      this.pending.delete(p.id);
+      if (p.timer) clearTimeout(p.timer);
+      const output = unb64(m[3] ?? '');
+      const error = unb64(m[4] ?? '');
+      if (m[2] === 'ok') p.resolve(output);
+      else p.reject(new RenodeCommandError(p.command, error || output));
+      return;
+    }
+    const text = line.replace(PROMPT_PREFIX, '');
+    // The shell echoes what we type; that is noise, not log.
+    if (!text.trim() || text.startsWith('python "tandem_exec(') || text.startsWith('python "exec(')) return;
+    this.log(text);
+  }
+
+  private log(line: string): void {
+    this.recent.push(line);
+    if (this.recent.length > 50) this.recent.shift();
+    this.logFile?.write(line + '\n');
+    this.onLog?.(line);
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+}
+
+const PROMPT_PREFIX = /^(\([^()\r\n]*\) )+/;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

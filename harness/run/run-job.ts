@@ -1,0 +1,196 @@
+// One boot of one image: stream the console to disk and through the parser, and end the session the
+// moment a verdict is known — PROJECT EXECUTION line, fatal error (after a short grace for the dump),
+// silence, wall clock, emulator exit or abort. No fixed waits after the verdict.
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult } from '../domain.js';
+import type { Emulator, ExitInfo, Session } from '../emulators/emulator.js';
+import { ZtestParser, describeEnd } from '../ztest/parser.js';
+import { verdictOf } from './verdict.js';
+import { LineSplitter } from './line-splitter.js';
+
+export interface JobHooks {
+  caseEnded?(job: JobRef, result: CaseResult): void;
+}
+
+export interface RunJobOptions {
+  runDir: string;
+  signal: AbortSignal;
+  hooks?: JobHooks;
+  provenance: Provenance;
+}
+
+export function jobRef(job: Job): JobRef {
+  return {
+    id: job.id,
+    suite: job.suite.name,
+    variant: job.variant.name,
+    platform: job.platform.name,
+    emulator: job.platform.emulator,
+    attempt: job.attempt,
+  };
+}
+
+/** `logs/<platform>/<variant>/<suite>.log`, `…/<suite>.attempt2.log` for repeats. */
+export function logPathOf(job: Job, kind: 'console' | 'build' = 'console'): string {
+  const attempt = job.attempt > 1 ? `.attempt${job.attempt}` : '';
+  const ext = kind === 'console' ? 'log' : 'build.log';
+  return join('logs', job.platform.name, job.variant.name, `${job.suite.name}${attempt}.${ext}`);
+}
+
+/** A result for a job that never booted (build error, emulator missing, run interrupted first). */
+export function resultWithoutBoot(job: Job, end: RunEnd, provenance: Provenance, extra: Partial<RunResult> = {}): RunResult {
+  return {
+    job: jobRef(job),
+    verdict: verdictOf(end, []),
+    reason: describeEnd(end),
+    end,
+    cases: [],
+    startedAt: new Date().toISOString(),
+    wallMs: 0,
+    provenance,
+    ...extra,
+  };
+}
+
+export async function runJob(job: Job, emulator: Emulator, options: RunJobOptions): Promise<RunResult> {
+  if (!job.image) throw new Error(`job ${job.id} has no image`);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const logRel = logPathOf(job);
+  const logAbs = join(options.runDir, logRel);
+  mkdirSync(dirname(logAbs), { recursive: true });
+  const log = createWriteStream(logAbs);
+  const workDir = join(options.runDir, 'work', job.id.replace(/[/#]/g, '_'));
+  mkdirSync(workDir, { recursive: true });
+
+  const parser = new ZtestParser();
+  const ref = jobRef(job);
+  const { timeouts } = job;
+  let end: RunEnd | undefined;
+  let resolveEnd!: (e: RunEnd) => void;
+  const ended = new Promise<RunEnd>((r) => (resolveEnd = r));
+  const timers: NodeJS.Timeout[] = [];
+  const finishWith = (e: RunEnd) => {
+    if (end) return;
+    end = e;
+    resolveEnd(e);
+  };
+
+  let silence: NodeJS.Timeout | undefined;
+  const armSilence = () => {
+    if (silence) clearTimeout(silence);
+    silence = setTimeout(() => finishWith({ kind: 'silence', seconds: timeouts.silenceSeconds }), timeouts.silenceSeconds * 1000);
+  };
+  let grace: NodeJS.Timeout | undefined;
+  let fatalReason = 'fatal error';
+
+  const onLine = (line: string) => {
+    if (end) return;
+    for (const ev of parser.push(line)) {
+      switch (ev.type) {
+        case 'case-end':
+          options.hooks?.caseEnded?.(ref, ev.result);
+          break;
+        case 'project-end':
+          finishWith({ kind: 'project', success: ev.success });
+          break;
+        case 'fatal':
+          fatalReason = ev.fatal.reason;
+          // Keep reading briefly: the thread line and ztest's error hook come after the fatal line.
+          if (grace) clearTimeout(grace);
+          grace = setTimeout(() => finishWith({ kind: 'fatal', reason: fatalReason }), timeouts.crashGraceSeconds * 1000);
+          break;
+        case 'fatal-handled':
+          if (grace) clearTimeout(grace);
+          grace = undefined;
+          break;
+        case 'halt':
+          finishWith({ kind: 'fatal', reason: fatalReason });
+          break;
+      }
+    }
+  };
+  const splitter = new LineSplitter(onLine);
+
+  const abort = () => finishWith({ kind: 'aborted' });
+  if (options.signal.aborted) abort();
+  options.signal.addEventListener('abort', abort, { once: true });
+  timers.push(setTimeout(() => finishWith({ kind: 'wall', seconds: timeouts.wallSeconds }), timeouts.wallSeconds * 1000));
+
+  let session: Session | undefined;
+  let exit: ExitInfo | undefined;
+  try {
+    const sessionAbort = new AbortController();
+    try {
+      session = await emulator.boot(job.image, job.platform, { signal: sessionAbort.signal, workDir });
+    } catch (err) {
+      finishWith({ kind: 'emulator-error', message: (err as Error).message });
+    }
+    if (session) {
+      armSilence();
+      const pump = (async () => {
+        for await (const chunk of session.console) {
+          log.write(chunk);
+          if (end) continue;
+          armSilence();
+          splitter.push(chunk);
+        }
+        splitter.flush();
+      })();
+      void session.exited.then(async (info) => {
+        // Let the last bytes reach the parser before judging an exit without a verdict.
+        await pump.catch(() => undefined);
+        finishWith({ kind: 'exit', code: info.code, signal: info.signal });
+      });
+      await ended;
+      exit = await session.stop();
+      await pump.catch(() => undefined);
+    }
+  } finally {
+    options.signal.removeEventListener('abort', abort);
+    for (const t of timers) clearTimeout(t);
+    if (silence) clearTimeout(silence);
+    if (grace) clearTimeout(grace);
+    log.end();
+    await once(log, 'close').catch(() => undefined);
+  }
+
+  const finalEnd = end ?? { kind: 'aborted' };
+  const parsed = parser.finish(finalEnd);
+  const result: RunResult = {
+    job: ref,
+    verdict: verdictOf(finalEnd, parsed.cases),
+    end: finalEnd,
+    cases: parsed.cases,
+    log: logRel,
+    startedAt: startedAt.toISOString(),
+    wallMs: Math.round(performance.now() - t0),
+    provenance: {
+      ...options.provenance,
+      ...(session ? { emulator: { ...(options.provenance.emulator ?? { kind: job.platform.emulator }), command: session.command } } : {}),
+      ...(parsed.zephyrVersion ? { zephyrVersion: parsed.zephyrVersion } : {}),
+    },
+  };
+  if (parsed.fatal) result.fatal = parsed.fatal;
+  if (exit?.virtualMs !== undefined) result.virtualMs = exit.virtualMs;
+  const reason = reasonOf(result, parsed.errors);
+  if (reason) result.reason = reason;
+  return result;
+}
+
+function reasonOf(result: RunResult, errors: string[]): string | undefined {
+  if (result.verdict === 'passed') return undefined;
+  if (result.verdict === 'crashed' && result.fatal) {
+    const where = result.fatal.thread ? ` in ${result.fatal.thread}` : '';
+    const fault = result.fatal.fault ? `${result.fatal.fault}: ` : '';
+    return `${fault}${result.fatal.line}${where}`;
+  }
+  if (result.verdict === 'failed') {
+    const failed = result.cases.filter((c) => c.status === 'fail' || c.status === 'crash');
+    if (failed.length) return `${failed.length} failed: ${failed.slice(0, 3).map((c) => `${c.suite}.${c.name}`).join(', ')}${failed.length > 3 ? ', …' : ''}`;
+    if (errors.length) return errors[0];
+  }
+  return describeEnd(result.end, result.fatal);
+}

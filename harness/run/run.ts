@@ -1,0 +1,161 @@
+// A whole run: jobs → builds (memoised per image) → run pool → results → diff → run.json.
+// Every finished job is appended to results.jsonl at once, so an interrupted run loses nothing.
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, appendFileSync, writeFileSync } from 'node:fs';
+import { hostname, cpus, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { Image, Job, JobRef, Provenance, RunRecord, RunResult, CaseResult } from '../domain.js';
+import { RUN_SCHEMA_VERSION } from '../domain.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { expandJobs, type Selection } from '../scenario/expand.js';
+import type { Builder } from '../build/builder.js';
+import { buildKey } from '../build/builder.js';
+import { buildDirOf } from '../build/index.js';
+import type { EmulatorSet } from '../emulators/registry.js';
+import { diffResults, summarize } from '../diff/differ.js';
+import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
+import { TANDEM_VERSION } from '../version.js';
+
+export interface RunObserver {
+  planned?(jobs: readonly JobRef[]): void;
+  jobStarted?(job: JobRef): void;
+  caseEnded?(job: JobRef, result: CaseResult): void;
+  jobEnded?(result: RunResult): void;
+}
+
+export interface RunOptions {
+  runDir: string;
+  runId: string;
+  /** Emulators running at once (default: CPU cores). */
+  jobs: number;
+  /** Builds running at once. */
+  buildJobs: number;
+  selection: Selection;
+  signal: AbortSignal;
+  builder: Builder;
+  emulators: EmulatorSet;
+  observer?: RunObserver;
+}
+
+export function defaultConcurrency(): number {
+  return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function executeRun(scenario: Scenario, options: RunOptions): Promise<RunRecord> {
+  const started = new Date();
+  const t0 = performance.now();
+  mkdirSync(options.runDir, { recursive: true });
+  const journal = join(options.runDir, 'results.jsonl');
+  writeFileSync(journal, '');
+  const jobs = expandJobs(scenario, options.selection);
+  options.observer?.planned?.(jobs.map(jobRef));
+
+  const host = hostname();
+  const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
+  const runLimit = pLimit(Math.max(1, options.jobs));
+  const buildLimit = pLimit(Math.max(1, options.buildJobs));
+  const builds = new Map<string, Promise<{ image?: Image; error?: string; buildLog: string }>>();
+
+  const buildOnce = (job: Job) => {
+    const key = buildKey(job);
+    let pending = builds.get(key);
+    if (!pending) {
+      const buildLog = logPathOf({ ...job, attempt: 1 }, 'build');
+      pending = buildLimit(async () => {
+        if (options.signal.aborted) return { error: 'run interrupted', buildLog };
+        mkdirSync(join(options.runDir, buildLog, '..'), { recursive: true });
+        const buildDir = buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name) ?? '';
+        try {
+          const out = await options.builder.build({ job, buildDir, logFile: join(options.runDir, buildLog), signal: options.signal });
+          if (!out.ok) return { error: out.message, buildLog };
+          out.image.sha256 ??= await sha256File(out.image.path);
+          return { image: out.image, buildLog };
+        } catch (err) {
+          return { error: (err as Error).message, buildLog };
+        }
+      });
+      builds.set(key, pending);
+    }
+    return pending;
+  };
+
+  const results: RunResult[] = new Array(jobs.length);
+  const record = (i: number, r: RunResult) => {
+    results[i] = r;
+    appendFileSync(journal, `${JSON.stringify(r)}\n`);
+    options.observer?.jobEnded?.(r);
+  };
+
+  await Promise.all(
+    jobs.map(async (job, i) => {
+      const emulator = options.emulators.get(job.platform.emulator);
+      const availability = emulator
+        ? await emulator.available()
+        : { ok: false, reason: `no ${job.platform.emulator} backend in this tandem` };
+      const provenance: Provenance = {
+        ...baseProvenance(),
+        emulator: { kind: job.platform.emulator, ...(availability.version ? { version: availability.version } : {}) },
+      };
+      if (!availability.ok || !emulator) {
+        return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: availability.reason ?? 'unavailable' }, provenance));
+      }
+      const built = await buildOnce(job);
+      if (built.error !== undefined || !built.image) {
+        const end = options.signal.aborted
+          ? ({ kind: 'skipped', reason: 'not run: the run was interrupted' } as const)
+          : ({ kind: 'build-error', message: built.error ?? 'no image' } as const);
+        return record(i, resultWithoutBoot(job, end, provenance, { buildLog: built.buildLog }));
+      }
+      const image = built.image;
+      const result = await runLimit(async () => {
+        if (options.signal.aborted) {
+          return resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance);
+        }
+        options.observer?.jobStarted?.(jobRef(job));
+        return runJob({ ...job, image }, emulator, {
+          runDir: options.runDir,
+          signal: options.signal,
+          provenance: { ...provenance, ...(image.sha256 ? { imageSha256: image.sha256 } : {}), imageOrigin: image.origin },
+          hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
+        });
+      });
+      if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
+      record(i, result);
+    }),
+  );
+
+  const diff = diffResults(results, scenario.comparisons);
+  const finished = new Date();
+  return {
+    schema: 'tandem-run',
+    schemaVersion: RUN_SCHEMA_VERSION,
+    runId: options.runId,
+    scenario: { name: scenario.name, file: scenario.file, sha256: scenario.sha256 },
+    comparisons: scenario.comparisons,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    wallMs: Math.round(performance.now() - t0),
+    host: { hostname: host, platform: `${process.platform}-${process.arch}`, cpus: defaultConcurrency(), node: process.version },
+    tandemVersion: TANDEM_VERSION,
+    interrupted: options.signal.aborted,
+    results,
+    diff,
+    summary: summarize(results, diff),
+  };
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
+  });
+}

@@ -1,0 +1,88 @@
+// Scenario → Jobs: the matrix suites × variants × platforms, filtered, with timeouts resolved. Pure.
+import type { Job, Platform, Suite, Timeouts, Variant } from '../domain.js';
+import type { Scenario } from './scenario.js';
+import { staticFilterReasons } from '../zephyr/testcase.js';
+
+export interface Selection {
+  platforms?: string[];
+  suites?: string[];
+  variants?: string[];
+  /** Run every job this many times (flakiness); attempts are numbered from 1. */
+  repeat?: number;
+}
+
+export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[] {
+  // A suite expanded from a testcase.yaml answers to its scenario id and to the name it was listed under.
+  const pick = <T extends { name: string; group?: string }>(all: T[], wanted?: string[]) =>
+    wanted && wanted.length ? all.filter((x) => wanted.some((w) => globMatch(w, x.name) || (x.group !== undefined && globMatch(w, x.group)))) : all;
+  const platforms = pick(scenario.platforms, selection.platforms);
+  const suites = pick(scenario.suites, selection.suites);
+  const variants = pick(scenario.variants, selection.variants);
+  const repeat = Math.max(1, selection.repeat ?? 1);
+  const jobs: Job[] = [];
+  for (const platform of platforms) {
+    for (const suite of suites) {
+      for (const variant of variants) {
+        if (!appliesTo(variant, suite)) continue;
+        for (let attempt = 1; attempt <= repeat; attempt++) {
+          const id = `${platform.name}/${variant.name}/${suite.name}${repeat > 1 ? `#${attempt}` : ''}`;
+          const job: Job = {
+            id,
+            scenario: scenario.name,
+            suite,
+            variant,
+            platform,
+            timeouts: resolveTimeouts(scenario.timeouts, suite, platform),
+            attempt,
+          };
+          if (suite.twister) {
+            // Kept as jobs, not dropped: a report should say what was not run and why.
+            const reasons = staticFilterReasons(suite.twister, platform);
+            if (reasons.length) job.filtered = `filtered: ${reasons.join('; ')}`;
+            if (suite.twister.buildOnly) job.buildOnly = true;
+          }
+          jobs.push(job);
+        }
+      }
+    }
+  }
+  return jobs;
+}
+
+export function appliesTo(variant: Variant, suite: Suite): boolean {
+  return !variant.suites || variant.suites.some((pattern) => globMatch(pattern, suite.name) || (suite.group !== undefined && globMatch(pattern, suite.group)));
+}
+
+function resolveTimeouts(base: Timeouts, suite: Suite, platform: Platform): Timeouts {
+  const merged = { ...base };
+  for (const [k, v] of Object.entries(suite.timeouts ?? {})) if (v !== undefined) merged[k as keyof Timeouts] = v;
+  // Slow emulators and real boards stretch guest work, not the fault-dump grace.
+  return {
+    wallSeconds: merged.wallSeconds * platform.timeoutMultiplier,
+    silenceSeconds: merged.silenceSeconds * platform.timeoutMultiplier,
+    crashGraceSeconds: merged.crashGraceSeconds,
+  };
+}
+
+/** `*` matches any run of characters, `?` one; everything else is literal. */
+export function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(name);
+}
+
+/** Fills `{platform}`, `{variant}`, `{suite}`… of a path template. */
+export function fillTemplate(template: string, values: Record<string, string | undefined>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+export function templateValues(job: Job, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    platform: job.platform.name,
+    board: job.platform.board,
+    variant: job.variant.name,
+    suite: job.suite.name,
+    suite_path: job.suite.path,
+    scenario: job.scenario,
+    ...extra,
+  };
+}
