@@ -2,40 +2,53 @@
 // Exit codes: 0 no regression, 1 the candidate regressed, 2 usage or configuration error,
 // 130 interrupted.
 import { parseArgs } from 'node:util';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadScenario } from './scenario/scenario.js';
 import { ConfigError } from './scenario/yaml-reader.js';
 import { createBuilder } from './build/index.js';
 import { createEmulators, closeEmulators } from './emulators/registry.js';
 import { killAllGroups } from './emulators/process-group.js';
-import { defaultConcurrency, executeRun, newRunId } from './run/run.js';
+import { defaultConcurrency, executeRun, newRunId, type RunObserver } from './run/run.js';
 import { REPO_ROOT, TANDEM_VERSION } from './version.js';
 import type { RunRecord } from './domain.js';
+import { ALL_FORMATS, readRunRecord, writeReports, type ReportFormat } from './report/index.js';
+import { RunJsonError } from './report/json.js';
+import { createProgress } from './report/progress.js';
+import { renderTerminalSummary, shouldUseColor } from './report/terminal.js';
+import { renderTapJob, tapFooter, tapHeader } from './report/tap.js';
+import { compareRuns } from './diff/compare-runs.js';
+import { doctor } from './doctor.js';
+import { recoverRecord } from './run/journal.js';
 
 export const EXIT = { ok: 0, regressed: 1, usage: 2, interrupted: 130 } as const;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const HELP = `tandem ${TANDEM_VERSION} — run Zephyr ztest images in emulators and diff variants per test case
 
 Usage:
-  tandem run <scenario.yaml> [options]   build, boot, parse, diff, report
-  tandem help
+  tandem run <scenario.yaml> [options]   build, boot, parse, diff and report
+  tandem report <run-dir> [--format …]   re-render every report from run-dir/run.json
+  tandem diff <run-a> <run-b> [--out DIR] compare two runs (a = before, b = after)
+  tandem doctor                          which emulators and tools this machine has
+  tandem help | --version
 
 Options for run:
   --out DIR            run folder (default: reports/<run-id>)
-  --jobs N             emulators at once (default: CPU cores = ${defaultConcurrency()})
+  -j, --jobs N         emulators at once (default: CPU cores = ${defaultConcurrency()})
   --build-jobs N       builds at once (default: 1; each build uses every core)
   --platform NAME      only this platform (repeatable, globs allowed)
   --suite NAME         only this suite (repeatable, globs allowed)
   --variant NAME       only this variant (repeatable, globs allowed)
-  --repeat N           run every job N times (flakiness)
-  --quiet              print only the final summary
-  -h, --help           this text
-  --version            print the version
+  --repeat N           run every job N times; disagreeing attempts are 'flaky'
+  --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
+  --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)
+  -q, --quiet          only the final summary
+  -v, --verbose        every job and failing case as it finishes, with emulator command lines
 
-Exit codes: 0 no regression, 1 the candidate regressed, 2 usage/config error, 130 interrupted.`;
+Exit codes: 0 no regression, 1 the candidate regressed, 2 usage/config error, 130 interrupted.
+Environment: TANDEM_QEMU, TANDEM_RENODE (emulator binaries), NO_COLOR, CI.`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -43,6 +56,18 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a whole number ≥ 1 (got '${value}')`);
   return n;
 }
+
+function formatsOf(value: string | undefined): ReportFormat[] {
+  if (value === undefined) return [...ALL_FORMATS];
+  const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const f of wanted) {
+    if (!ALL_FORMATS.includes(f as ReportFormat)) throw new UsageError(`--format: unknown format '${f}' (choose from ${ALL_FORMATS.join(', ')})`);
+  }
+  // run.json is the record every other output and `tandem report` is made from.
+  return [...new Set<ReportFormat>(['json', ...(wanted as ReportFormat[])])];
+}
+
+const display = (p: string) => relative(process.cwd(), p) || p;
 
 async function cmdRun(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -56,7 +81,10 @@ async function cmdRun(argv: string[]): Promise<number> {
       suite: { type: 'string', multiple: true },
       variant: { type: 'string', multiple: true },
       repeat: { type: 'string' },
+      format: { type: 'string' },
+      tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,8 +94,11 @@ async function cmdRun(argv: string[]): Promise<number> {
   }
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError('tandem run takes exactly one scenario file, e.g. tandem run scenarios/demo.yaml');
-  const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
   const jobs = positiveInt('jobs', values.jobs, defaultConcurrency());
+  const buildJobs = positiveInt('build-jobs', values['build-jobs'], 1);
+  const repeat = positiveInt('repeat', values.repeat, 1);
+  const formats = formatsOf(values.format);
+  const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
   const runId = newRunId();
   const runDir = resolve(values.out ?? join('reports', runId));
   mkdirSync(runDir, { recursive: true });
@@ -77,7 +108,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write(`\ntandem: ${sig}: stopping emulators and writing what finished to ${relative(process.cwd(), runDir) || runDir} (again to kill at once)\n`);
+      process.stderr.write(`\ntandem: ${sig}: stopping emulators and writing what finished to ${display(runDir)} (again to kill at once)\n`);
       controller.abort();
     } else {
       killAllGroups();
@@ -87,58 +118,117 @@ async function cmdRun(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const emulators = await createEmulators({ workers: jobs, repoRoot: REPO_ROOT });
-  const quiet = Boolean(values.quiet);
-  let done = 0;
-  let total = 0;
+  // With --tap, stdout belongs to TAP; people read progress on stderr.
+  const human = values.tap ? process.stderr : process.stdout;
+  const tty = Boolean(human.isTTY) && process.env.CI !== 'true';
+  const color = shouldUseColor(process.env, Boolean(human.isTTY));
+  const observer = makeObserver({ quiet: Boolean(values.quiet), verbose: Boolean(values.verbose), tap: Boolean(values.tap), tty, color, jobs, human, scenarioName: scenario.name, runDir });
+
+  const emulators = createEmulators({ workers: jobs, repoRoot: REPO_ROOT });
   let record: RunRecord;
   try {
     record = await executeRun(scenario, {
       runDir,
       runId,
       jobs,
-      buildJobs: positiveInt('build-jobs', values['build-jobs'], 1),
-      selection: {
-        platforms: values.platform,
-        suites: values.suite,
-        variants: values.variant,
-        repeat: positiveInt('repeat', values.repeat, 1),
-      },
+      buildJobs,
+      selection: { platforms: values.platform, suites: values.suite, variants: values.variant, repeat },
       signal: controller.signal,
       builder: createBuilder(scenario),
       emulators,
-      observer: {
-        planned: (refs) => {
-          total = refs.length;
-          if (!quiet) console.log(`tandem: ${scenario.name}: ${total} jobs, ${jobs} at once → ${relative(process.cwd(), runDir) || runDir}`);
-        },
-        jobEnded: (r) => {
-          done++;
-          if (quiet) return;
-          const counts = r.cases.reduce<Record<string, number>>((acc, c) => ((acc[c.status] = (acc[c.status] ?? 0) + 1), acc), {});
-          const caseText = Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ');
-          console.log(`[${done}/${total}] ${r.verdict.toUpperCase().padEnd(8)} ${r.job.id} (${(r.wallMs / 1000).toFixed(1)} s)${caseText ? ` ${caseText}` : ''}${r.reason && r.verdict !== 'passed' ? ` — ${r.reason}` : ''}`);
-        },
-      },
+      observer,
     });
   } finally {
+    observer.close();
     await closeEmulators(emulators);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
-  console.log(plainSummary(record, runDir));
+  if (values.tap) process.stdout.write(tapFooter(record.results.length, { planned: true }));
+  await writeReports(runDir, record, formats);
+  human.write(`${renderTerminalSummary(record, { color, reportDir: display(runDir), width: human.columns ?? 160 })}\n`);
   if (record.interrupted) return EXIT.interrupted;
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
 
-function plainSummary(record: RunRecord, runDir: string): string {
-  const lines = [`diff: ${Object.entries(record.summary.diff).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to compare'}`];
-  for (const d of record.diff.filter((d) => d.class !== 'same')) {
-    lines.push(`  ${d.class.padEnd(10)} ${d.platform} ${d.suite} ${d.case}: ${d.baseline ?? '-'} → ${d.candidate ?? '-'}${d.detail ? `  (${d.detail})` : ''}`);
+interface ObserverOptions {
+  quiet: boolean;
+  verbose: boolean;
+  tap: boolean;
+  tty: boolean;
+  color: boolean;
+  jobs: number;
+  human: NodeJS.WriteStream;
+  scenarioName: string;
+  runDir: string;
+}
+
+function makeObserver(o: ObserverOptions): RunObserver & { close(): void } {
+  let progress: ReturnType<typeof createProgress> | undefined;
+  let index = 0;
+  return {
+    planned(refs) {
+      if (o.tap) process.stdout.write(tapHeader(refs.length));
+      if (o.quiet) return;
+      o.human.write(`tandem: ${o.scenarioName}: ${refs.length} jobs, ${o.jobs} at once → ${display(o.runDir)}\n`);
+      // --verbose wants every line kept in the scrollback, not a block redrawn in place.
+      progress = createProgress({ total: refs.length, stream: o.human, tty: o.tty && !o.verbose, concurrency: o.jobs, color: o.color });
+    },
+    jobStarted: (job) => progress?.jobStarted(job),
+    caseEnded: (job, c) => progress?.caseEnded(job, c),
+    jobEnded(result) {
+      if (o.tap) process.stdout.write(renderTapJob(result, ++index));
+      progress?.jobEnded(result);
+      if (o.verbose && result.provenance.emulator?.command) {
+        o.human.write(`    $ ${result.provenance.emulator.command.join(' ')}\n`);
+      }
+    },
+    close: () => progress?.close(),
+  };
+}
+
+async function cmdReport(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
+  if (positionals.length !== 1) throw new UsageError('tandem report takes one run folder, e.g. tandem report reports/<run-id>');
+  const runDir = resolve(positionals[0]!);
+  const record = await loadRecord(runDir);
+  const written = await writeReports(runDir, record, formatsOf(values.format));
+  if (!values.quiet) {
+    const color = shouldUseColor(process.env, Boolean(process.stdout.isTTY));
+    console.log(renderTerminalSummary(record, { color, reportDir: display(runDir), width: process.stdout.columns ?? 160 }));
+    console.log(`wrote ${written.map(display).join(', ')}`);
   }
-  lines.push(`report: ${relative(process.cwd(), runDir) || runDir}`);
-  return lines.join('\n');
+  return record.summary.regressed ? EXIT.regressed : EXIT.ok;
+}
+
+async function cmdDiff(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
+  if (positionals.length !== 2) throw new UsageError('tandem diff takes two run folders: tandem diff <before> <after>');
+  const [a, b] = await Promise.all(positionals.map((p) => loadRecord(resolve(p))));
+  const record = compareRuns(a!, b!, newRunId());
+  const outDir = resolve(values.out ?? join('reports', `diff-${a!.runId}-vs-${b!.runId}`));
+  mkdirSync(outDir, { recursive: true });
+  await writeReports(outDir, record, formatsOf(values.format));
+  if (!values.quiet) {
+    const color = shouldUseColor(process.env, Boolean(process.stdout.isTTY));
+    console.log(renderTerminalSummary(record, { color, reportDir: display(outDir), width: process.stdout.columns ?? 160 }));
+  }
+  return record.summary.regressed ? EXIT.regressed : EXIT.ok;
+}
+
+/** run.json, or for a run killed before writing it, the record rebuilt from its journal. */
+async function loadRecord(runDir: string): Promise<RunRecord> {
+  try {
+    return await readRunRecord(runDir);
+  } catch (err) {
+    if (!(err instanceof RunJsonError)) throw err;
+    const recovered = existsSync(join(runDir, 'run.json')) ? undefined : recoverRecord(runDir);
+    if (recovered) {
+      console.error(`tandem: ${display(runDir)} has no run.json (the run was killed); rebuilt it from results.jsonl`);
+      return recovered;
+    }
+    throw new UsageError(err.message);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -147,6 +237,12 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await cmdRun(rest);
+      case 'report':
+        return await cmdReport(rest);
+      case 'diff':
+        return await cmdDiff(rest);
+      case 'doctor':
+        return await doctor(REPO_ROOT);
       case undefined:
       case 'help':
       case '-h':

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { REPO_ROOT } from '../harness/version.js';
@@ -8,7 +9,7 @@ import { buildAll, type Built } from './helpers/build.js';
 
 // Real builds of tandem's demo firmware with cmake + ninja + arm-none-eabi-gcc, in a copy of
 // firmware/ so sources can be edited.
-const platformDirs = [join(REPO_ROOT, 'platforms'), join(REPO_ROOT, 'test/fixtures/zephyr/platforms')];
+const platformDirs = [join(REPO_ROOT, 'platforms')];
 
 describe('cmake builder on the demo firmware (real builds) and the build cache', function () {
   this.timeout(300_000);
@@ -63,7 +64,29 @@ build:
   });
 
   it('a second run with nothing changed runs no cmake at all and reuses both images', async () => {
-    const again = await buildAll(load(), logs);
+    // A cmake on PATH that records every call before handing over to the real one.
+    const calls = join(s.dir, 'cmake-calls.log');
+    const real = (await execa('which', ['cmake'])).stdout.trim();
+    const spy = s.write(
+      'spy/cmake',
+      `#!/usr/bin/env node\nimport { appendFileSync } from 'node:fs';\nimport { spawnSync } from 'node:child_process';\nappendFileSync(${JSON.stringify(calls)}, process.argv.slice(2).join(' ') + '\\n');\nprocess.exit(spawnSync(${JSON.stringify(real)}, process.argv.slice(2), { stdio: 'inherit' }).status ?? 1);\n`,
+    );
+    chmodSync(spy, 0o755);
+    writeFileSync(calls, '');
+    const path = process.env.PATH;
+    process.env.PATH = `${join(s.dir, 'spy')}:${path}`;
+    let again: Built[];
+    let spied: string;
+    try {
+      again = await buildAll(load(), logs);
+      spied = readFileSync(calls, 'utf8');
+      // The spy does see cmake when a build happens.
+      await buildAll(load(), logs, { variants: ['native'] }, { noCache: true });
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(spied).to.equal('');
+    expect(readFileSync(calls, 'utf8')).to.match(/^-G Ninja -S /m);
     const ms = again.reduce((a, b) => a + b.ms, 0);
     const firstMs = first.reduce((a, b) => a + b.ms, 0);
     console.log(`      build time: first run ${firstMs.toFixed(0)} ms, cached run ${ms.toFixed(0)} ms (2 images)`);
@@ -119,5 +142,74 @@ build:
     } finally {
       writeFileSync(src, good);
     }
+  });
+});
+
+describe('testcase.yaml scenarios built for real: extra_configs, runtime filter', function () {
+  this.timeout(300_000);
+  const s = scratch('tandem-tc-');
+  const fw = join(s.dir, 'firmware');
+  let scenarioFile: string;
+  before(() => {
+    cpSync(join(REPO_ROOT, 'firmware'), fw, { recursive: true });
+    writeFileSync(
+      join(fw, 'tests/sem/testcase.yaml'),
+      `common:
+  platform_allow:
+    - qemu_cortex_m3
+tests:
+  demo.sem:
+    tags: kernel
+  demo.sem.wasm_only:
+    filter: CONFIG_GALE_WASM_LTO_SEM and CONFIG_ZTEST
+    extra_configs:
+      - CONFIG_SYS_CLOCK_TICKS_PER_SEC=100
+      - arch:riscv:CONFIG_NOT_FOR_ARM=y
+`,
+    );
+    scenarioFile = s.write(
+      'scen.yaml',
+      `name: tc
+platforms: [qemu_cortex_m3]
+suites:
+  - ${fw}/tests/sem
+variants:
+  - name: native
+  - name: wasm
+    kconfig: [CONFIG_GALE_WASM_LTO_SEM=y]
+build:
+  kind: cmake
+  build_root: ${s.dir}/build
+`,
+    );
+    s.write('logs/.keep', '');
+  });
+  after(() => s.cleanup());
+  const load = () => loadScenario(scenarioFile, { platformDirs });
+
+  it("each scenario is its own image; extra_configs land in its .config; a false filter stops after configure", async () => {
+    const r = await buildAll(load(), join(s.dir, 'logs'));
+    const by = (id: string) => r.find((b) => b.job.id === id)!;
+    expect(r.map((b) => b.job.id)).to.deep.equal([
+      'qemu_cortex_m3/native/demo.sem', 'qemu_cortex_m3/wasm/demo.sem', 'qemu_cortex_m3/native/demo.sem.wasm_only', 'qemu_cortex_m3/wasm/demo.sem.wasm_only',
+    ]);
+    const filtered = by('qemu_cortex_m3/native/demo.sem.wasm_only');
+    expect(filtered.outcome).to.deep.equal({ ok: false, kind: 'filtered', message: 'filtered: runtime filter: CONFIG_GALE_WASM_LTO_SEM and CONFIG_ZTEST' });
+    expect(filtered.log).to.not.match(/cmake --build/);
+    expect(existsSync(join(s.dir, 'build/qemu_cortex_m3/native/demo.sem.wasm_only/zephyr/zephyr.elf'))).to.equal(false);
+    const wasmOnly = by('qemu_cortex_m3/wasm/demo.sem.wasm_only');
+    expect(wasmOnly.outcome.ok, wasmOnly.log).to.equal(true);
+    const config = readFileSync(join(s.dir, 'build/qemu_cortex_m3/wasm/demo.sem.wasm_only/zephyr/.config'), 'utf8');
+    expect(config).to.match(/^CONFIG_SYS_CLOCK_TICKS_PER_SEC=100$/m);
+    expect(config).to.not.include('CONFIG_NOT_FOR_ARM');
+    expect(readFileSync(join(s.dir, 'build/qemu_cortex_m3/wasm/demo.sem/zephyr/.config'), 'utf8')).to.match(/^CONFIG_SYS_CLOCK_TICKS_PER_SEC=1000$/m);
+  });
+
+  it('the second run decides the filtered job from the cache too: no cmake for any job', async () => {
+    const r = await buildAll(load(), join(s.dir, 'logs'));
+    for (const b of r) expect(b.log, b.job.id).to.not.match(/^\$ /m);
+    const filtered = r.find((b) => b.job.id === 'qemu_cortex_m3/native/demo.sem.wasm_only')!;
+    expect(filtered.outcome.ok === false && filtered.outcome.kind).to.equal('filtered');
+    expect(filtered.log).to.match(/^tandem: cache hit [0-9a-f]{16} \(configured /);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
+import { diffResults, summarize } from '../harness/diff/differ.js';
 import { renderJunit, xmlAttr, xmlText } from '../harness/report/junit.js';
 import { HOSTILE_NAME, HOSTILE_TEXT, RENODE_MISSING, buildFixture, logsOf } from './fixtures/report/fixture.js';
 
@@ -104,6 +105,28 @@ describe('report: junit.xml', () => {
     expect(list).to.have.length(1);
     expect(list[0].name).to.equal('(job)');
     expect(list[0].skipped.message).to.equal(RENODE_MISSING);
+  });
+
+  it('an emulator error shows as an error row for the job, with the unreached cases blocked', () => {
+    const f = buildFixture();
+    const r = f.record.results.find((x) => x.job.id === 'qemu_cortex_m3/wasm/semaphore')!;
+    Object.assign(r, {
+      verdict: 'emulator-error',
+      end: { kind: 'exit', code: 1, signal: null },
+      cases: [],
+      reason: 'emulator exited (code 1) before the PROJECT EXECUTION line',
+    });
+    f.record.diff = diffResults(f.record.results, f.record.comparisons);
+    f.record.summary = summarize(f.record.results, f.record.diff);
+    const out = renderJunit(f.record, { logs: logsOf(f) });
+    expect(hasXmllint, NO_XMLLINT).to.equal(true);
+    expect(xmllint(out).ok).to.equal(true);
+    const s = asArray<any>(parse(out).testsuites.testsuite).find((x) => x.name === 'qemu_cortex_m3.wasm.semaphore');
+    const list = asArray<any>(s.testcase);
+    expect(s).to.include({ tests: '25', errors: '1', skipped: '24', failures: '0' });
+    expect(list.filter((c) => c.skipped?.type === 'blocked')).to.have.length(24);
+    const job = list.find((c) => c.name === '(job)');
+    expect(job.error).to.include({ type: 'emulator-error', message: 'emulator exited (code 1) before the PROJECT EXECUTION line' });
   });
 
   it('escapes markup and drops characters XML 1.0 forbids, from names, details and console text', () => {

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../harness/version.js';
 import { scratch } from './helpers/tmp.js';
 
 const APPS = join(REPO_ROOT, 'test/fixtures/zephyr/apps');
-const platformDirs = [join(REPO_ROOT, 'platforms'), join(REPO_ROOT, 'test/fixtures/zephyr/platforms')];
+const platformDirs = [join(REPO_ROOT, 'platforms')];
 
 const m3: Platform = { name: 'qemu_cortex_m3', board: 'qemu_cortex_m3', emulator: 'qemu', arch: 'arm', ramKb: 64, flashKb: 256, timeoutMultiplier: 1 };
 const g474: Platform = { name: 'nucleo_g474re', board: 'nucleo_g474re', emulator: 'renode', arch: 'arm', ramKb: 128, flashKb: 512, timeoutMultiplier: 1 };

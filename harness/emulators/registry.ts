@@ -2,6 +2,7 @@
 import type { EmulatorKind } from '../domain.js';
 import type { Emulator } from './emulator.js';
 import { createQemuEmulator } from './qemu.js';
+import { createRenodeEmulator } from './renode/index.js';
 
 export interface EmulatorSetOptions {
   /** Number of run workers: backends that keep processes alive keep at most this many. */
@@ -11,9 +12,10 @@ export interface EmulatorSetOptions {
 
 export type EmulatorSet = Map<EmulatorKind, Emulator>;
 
-export async function createEmulators(options: EmulatorSetOptions): Promise<EmulatorSet> {
+export function createEmulators(options: EmulatorSetOptions): EmulatorSet {
   const set: EmulatorSet = new Map();
   set.set('qemu', createQemuEmulator());
+  set.set('renode', createRenodeEmulator({ repoRoot: options.repoRoot, workers: options.workers }));
   return set;
 }
 

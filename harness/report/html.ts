@@ -172,8 +172,21 @@ function options(values: readonly string[], first: string): string {
 /** Console logs that made it into the page, by job id; links only point at lines that exist. */
 type Embedded = ReadonlyMap<string, ConsoleLog>;
 
+// Line counts of log parts, so that thousands of diff rows do not each re-split the same log.
+const partLines = new WeakMap<object, number>();
+
+function linesIn(part: { text: string }): number {
+  let n = partLines.get(part);
+  if (n === undefined) {
+    n = 1;
+    for (let i = part.text.indexOf('\n'); i >= 0; i = part.text.indexOf('\n', i + 1)) n++;
+    partLines.set(part, n);
+  }
+  return n;
+}
+
 function hasLine(log: ConsoleLog | undefined, n: number): boolean {
-  return !!log?.parts.some((p) => n >= p.firstLine && n < p.firstLine + p.text.split('\n').length);
+  return !!log?.parts.some((p) => n >= p.firstLine && n < p.firstLine + linesIn(p));
 }
 
 function lineLink(embedded: Embedded, jobId: string, line: number | undefined): string {
@@ -304,6 +317,11 @@ function embedLogs(view: RunView, opts: HtmlOptions): { embedded: Map<string, Co
   if (!opts.logs) return { embedded, left };
   let budget = opts.maxTotalLogBytes ?? HTML_MAX_TOTAL_LOG_BYTES;
   for (const job of view.jobs) {
+    // Once the budget is spent, the remaining logs are not even read.
+    if (budget < 1024) {
+      if (job.result.log) left.add(job.result.job.id);
+      continue;
+    }
     const log = toConsoleLog(opts.logs(job.result));
     if (!log) continue;
     const size = logBytes(log);

@@ -97,7 +97,8 @@ function caseOutcome(c: CaseView, log: ConsoleLog | undefined): Outcome {
  */
 function jobRow(job: JobView, log: ConsoleLog | undefined): Row | undefined {
   const r = job.result;
-  const blamed = job.cases.some((c) => c.case.status !== 'pass' && c.case.status !== 'skip');
+  // Blocked cases are reported as skipped, so they cannot carry the job's failure.
+  const blamed = job.cases.some((c) => c.case.status === 'fail' || c.case.status === 'crash' || c.case.status === 'timeout');
   const reason = oneLine(r.reason ?? r.verdict, 1000);
   const around = r.fatal && log ? excerpt(log, { detailLine: r.fatal.lineNumber }) : undefined;
   const body = around ? excerptText(around) : r.reason === undefined ? undefined : cleanText(r.reason);

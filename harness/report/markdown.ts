@@ -1,6 +1,6 @@
 // summary.md for a GitHub job summary or a PR comment: the verdict, then what got worse, then the
 // matrix. GitHub refuses comments over 65,536 characters, so the output is fitted under a byte
-// budget by showing fewer rows, never by cutting a table in half. Pure.
+// budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import {
   CASE_ORDER,
@@ -29,7 +29,6 @@ export interface MarkdownOptions {
 
 /** Leaves a margin under GitHub's 65,536-character comment limit. */
 export const MARKDOWN_MAX_BYTES = 60_000;
-
 
 /**
  * Text from a UART or a scenario, made inert in Markdown: no table breaks, no code spans, no

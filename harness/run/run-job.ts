@@ -1,7 +1,7 @@
 // One boot of one image: stream the console to disk and through the parser, and end the session the
 // moment a verdict is known — PROJECT EXECUTION line, fatal error (after a short grace for the dump),
 // silence, wall clock, emulator exit or abort. No fixed waits after the verdict.
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult } from '../domain.js';
@@ -62,7 +62,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   const logAbs = join(options.runDir, logRel);
   mkdirSync(dirname(logAbs), { recursive: true });
   const log = createWriteStream(logAbs);
-  const workDir = join(options.runDir, 'work', job.id.replace(/[/#]/g, '_'));
+  const workDir = join(options.runDir, '.work', job.id.replace(/[/#]/g, '_'));
   mkdirSync(workDir, { recursive: true });
 
   const parser = new ZtestParser();
@@ -155,6 +155,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
     if (grace) clearTimeout(grace);
     log.end();
     await once(log, 'close').catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
   }
 
   const finalEnd = end ?? { kind: 'aborted' };

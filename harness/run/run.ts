@@ -1,7 +1,7 @@
 // A whole run: jobs → builds (memoised per image) → run pool → results → diff → run.json.
 // Every finished job is appended to results.jsonl at once, so an interrupted run loses nothing.
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, appendFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -16,6 +16,7 @@ import type { EmulatorSet } from '../emulators/registry.js';
 import { diffResults, summarize } from '../diff/differ.js';
 import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
 import { TANDEM_VERSION } from '../version.js';
+import { journalResult, startJournal } from './journal.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -51,12 +52,21 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   const started = new Date();
   const t0 = performance.now();
   mkdirSync(options.runDir, { recursive: true });
-  const journal = join(options.runDir, 'results.jsonl');
-  writeFileSync(journal, '');
   const jobs = expandJobs(scenario, options.selection);
+  const host = hostname();
+  const hostInfo = { hostname: host, platform: `${process.platform}-${process.arch}`, cpus: defaultConcurrency(), node: process.version };
+  const scenarioRef = { name: scenario.name, file: scenario.file, sha256: scenario.sha256 };
+  startJournal(options.runDir, {
+    runId: options.runId,
+    scenario: scenarioRef,
+    comparisons: scenario.comparisons,
+    startedAt: started.toISOString(),
+    host: hostInfo,
+    tandemVersion: TANDEM_VERSION,
+    jobs: jobs.map((j) => j.id),
+  });
   options.observer?.planned?.(jobs.map(jobRef));
 
-  const host = hostname();
   const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
   const runLimit = pLimit(Math.max(1, options.jobs));
   const buildLimit = pLimit(Math.max(1, options.buildJobs));
@@ -88,7 +98,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   const results: RunResult[] = new Array(jobs.length);
   const record = (i: number, r: RunResult) => {
     results[i] = r;
-    appendFileSync(journal, `${JSON.stringify(r)}\n`);
+    journalResult(options.runDir, r);
     options.observer?.jobEnded?.(r);
   };
 
@@ -121,7 +131,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         return runJob({ ...job, image }, emulator, {
           runDir: options.runDir,
           signal: options.signal,
-          provenance: { ...provenance, ...(image.sha256 ? { imageSha256: image.sha256 } : {}), imageOrigin: image.origin },
+          provenance: { ...provenance, ...(image.sha256 ? { imageSha256: image.sha256 } : {}), image: image.path, imageOrigin: image.origin },
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
         });
       });
@@ -130,18 +140,19 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
     }),
   );
 
+  rmSync(join(options.runDir, '.work'), { recursive: true, force: true });
   const diff = diffResults(results, scenario.comparisons);
   const finished = new Date();
   return {
     schema: 'tandem-run',
     schemaVersion: RUN_SCHEMA_VERSION,
     runId: options.runId,
-    scenario: { name: scenario.name, file: scenario.file, sha256: scenario.sha256 },
+    scenario: scenarioRef,
     comparisons: scenario.comparisons,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     wallMs: Math.round(performance.now() - t0),
-    host: { hostname: host, platform: `${process.platform}-${process.arch}`, cpus: defaultConcurrency(), node: process.version },
+    host: hostInfo,
     tandemVersion: TANDEM_VERSION,
     interrupted: options.signal.aborted,
     results,

@@ -177,8 +177,10 @@ const DEFAULT_PLATFORM_FLASH_KB = 512;
 const ZTEST_HARNESSES = new Set(['', 'test', 'ztest']);
 
 /**
- * Why twister would not build this scenario for this platform (its static filters, same wording),
- * or undefined when it would. `filter:` needs the build's .config and is evaluated later.
+ * Why twister would not build this scenario for this platform (its static filters, in its
+ * wording, with the values that decided); empty when it would. `filter:` needs the build's
+ * .config and is evaluated after configuring. `integration_platforms` only matters to twister's
+ * --integration mode and `platform_key` to its de-duplication; neither filters here.
  */
 export function staticFilterReasons(s: TwisterScenario, platform: Platform): string[] {
   const reasons: string[] = [];

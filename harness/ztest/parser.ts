@@ -249,7 +249,7 @@ export function describeEnd(end: RunEnd, fatal?: Fatal): string {
     case 'build-error':
       return `build error: ${end.message}`;
     case 'skipped':
-      return `skipped: ${end.reason}`;
+      return end.reason;
   }
 }
 

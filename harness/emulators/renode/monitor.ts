@@ -11,7 +11,7 @@
 // through it, executed by the monitor's own parser into a capturing writer, and answered with one
 // line `@@tandem <id> ok|error <base64 output> <base64 error>`. Nothing a path or a guest prints can
 // be mistaken for an answer, and errors are errors, not guessed from text.
-import { mkdtempSync, rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnGroup, type GroupProcess } from '../process-group.js';
@@ -116,7 +116,9 @@ export class RenodeMonitor {
 
   private constructor(options: MonitorOptions) {
     this.onLog = options.onLog;
-    this.scratch = mkdtempSync(join(tmpdir(), 'tandem-renode-'));
+    sweepStaleScratch();
+    this.scratch = mkdtempSync(join(tmpdir(), SCRATCH_PREFIX));
+    writeFileSync(join(this.scratch, 'owner'), String(process.pid));
     const config = join(this.scratch, 'renode.config');
     writeFileSync(config, '');
     this.prompt = new Promise<void>((r) => (this.promptSeen = r));
@@ -140,6 +142,9 @@ export class RenodeMonitor {
     // A closed stdin (the process is gone) must not become an unhandled 'error'.
     this.proc.child.stdin?.on('error', () => undefined);
     this.exited = this.proc.exited.then(async (state) => {
+      // The leader is the `renode` launcher script; mono runs as its child in the same group and
+      // may still be going down. The process is only over when its whole group is.
+      await waitGroupGone(this.proc.pid);
       this.dead = state;
       const why = this.deathReason ?? `renode exited (code ${state.code ?? '-'}, signal ${state.signal ?? '-'})`;
       await this.logTail?.finish();
@@ -300,6 +305,62 @@ export class RenodeMonitor {
 }
 
 const PROMPT_PREFIX = /^(\([^()\r\n]*\) )+/;
+const SCRATCH_PREFIX = 'tandem-renode-';
+let swept = false;
+
+/**
+ * Removes scratch folders left by a tandem that was killed outright (SIGKILL gives no chance to
+ * clean up; Renode itself quits when its stdin closes). A folder belongs to a dead tandem when the
+ * pid in its `owner` file is gone.
+ */
+function sweepStaleScratch(): void {
+  if (swept) return;
+  swept = true;
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      if (!name.startsWith(SCRATCH_PREFIX)) continue;
+      const dir = join(tmpdir(), name);
+      let owner: number;
+      try {
+        owner = Number(readFileSync(join(dir, 'owner'), 'utf8'));
+      } catch {
+        continue;
+      }
+      if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid) continue;
+      try {
+        process.kill(owner, 0);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } catch {
+    // best effort
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  if (pgid <= 0) return false;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until no process of the group is left (SIGKILL again every 0.5 s), at most 10 s. */
+async function waitGroupGone(pgid: number): Promise<void> {
+  for (let i = 0; i < 500 && groupAlive(pgid); i++) {
+    if (i % 25 === 0) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

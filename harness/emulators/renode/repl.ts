@@ -19,6 +19,10 @@ export interface ReplPeripheral {
   size?: number;
   /** 1-based line of the entry. */
   line: number;
+  /** Constructor arguments and properties as written (`size: 0x80000` → { size: '0x80000' }). */
+  attributes: Record<string, string>;
+  /** GPIO connections as written (`IRQ -> nvic@91`). */
+  connections: string[];
 }
 
 export interface ReplInfo {
@@ -61,7 +65,19 @@ export function parseRepl(text: string): ReplInfo {
       line = line.slice(0, blockStart);
     }
     line = line.replace(/\/\*.*?\*\//g, '').replace(/\/\/.*$/, '');
-    if (!line.trim() || /^\s/.test(line)) continue; // blank, or an attribute of the entry above
+    if (!line.trim()) continue;
+    if (/^\s/.test(line)) {
+      // An attribute or a connection of the entry above.
+      const current = peripherals[peripherals.length - 1];
+      if (!current) continue;
+      const body = line.trim();
+      if (body.includes('->')) current.connections.push(body);
+      else {
+        const attr = /^([A-Za-z_][\w]*)\s*:\s*(.*)$/.exec(body);
+        if (attr?.[1]) current.attributes[attr[1]] = (attr[2] ?? '').trim();
+      }
+      continue;
+    }
     const use = USING.exec(line);
     if (use?.[1]) {
       using.push(use[1]);
@@ -69,7 +85,7 @@ export function parseRepl(text: string): ReplInfo {
     }
     const m = ENTRY.exec(line);
     if (!m?.[1]) continue;
-    const entry: ReplPeripheral = { name: m[1], line: i + 1 };
+    const entry: ReplPeripheral = { name: m[1], line: i + 1, attributes: {}, connections: [] };
     if (m[2]) entry.type = m[2];
     if (m[3]) entry.bus = m[3];
     const where = (m[4] ?? '').trim();

@@ -1,0 +1,222 @@
+// `npm run bench`: measures tandem against the brief's targets on this machine and prints numbers.
+//   1. throughput: tandem's wall time on a set of images vs Σ(bare QEMU wall time) / cores
+//   2. crash latency: fatal-error line on the console → verdict
+//   3. memory: tandem's heap and RSS as the job count grows (logs stream to disk)
+// Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
+// the least any harness must do.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir, cpus } from 'node:os';
+import { spawn } from 'node:child_process';
+import { loadScenario, type Scenario } from '../harness/scenario/scenario.js';
+import { expandJobs } from '../harness/scenario/expand.js';
+import { createBuilder } from '../harness/build/index.js';
+import { createEmulators, closeEmulators } from '../harness/emulators/registry.js';
+import { executeRun, defaultConcurrency } from '../harness/run/run.js';
+import { runJob } from '../harness/run/run-job.js';
+import { qemuArgs, qemuBinary } from '../harness/emulators/qemu.js';
+import type { Emulator, Session } from '../harness/emulators/emulator.js';
+import type { Image, Job, Platform } from '../harness/domain.js';
+import { REPO_ROOT, TANDEM_VERSION } from '../harness/version.js';
+
+const cores = defaultConcurrency();
+const work = join(tmpdir(), `tandem-bench-${process.pid}`);
+mkdirSync(work, { recursive: true });
+const VERDICT = /PROJECT EXECUTION (SUCCESSFUL|FAILED)|Halting system/;
+
+function scenarioFile(name: string, repeatSuites: string[]): string {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}
+platforms: [qemu_cortex_m3]
+suites:
+${repeatSuites.map((s) => `  - { name: ${s}, path: ${REPO_ROOT}/firmware/tests/${s} }`).join('\n')}
+variants:
+  - name: native
+  - name: wasm
+    kconfig: [CONFIG_GALE_WASM_LTO_SEM=y, CONFIG_GALE_WASM_LTO_MUTEX=y]
+build:
+  kind: cmake
+  build_root: ${REPO_ROOT}/build/bench
+timeouts: { wall: 60, silence: 5, crash_grace: 0.5 }
+`,
+  );
+  return file;
+}
+
+function load(file: string): Scenario {
+  return loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
+}
+
+async function run(scenario: Scenario, repeat: number, label: string) {
+  const emulators = createEmulators({ workers: cores, repoRoot: REPO_ROOT });
+  const runDir = join(work, label);
+  try {
+    return await executeRun(scenario, {
+      runDir,
+      runId: label,
+      jobs: cores,
+      buildJobs: 1,
+      selection: { repeat },
+      signal: new AbortController().signal,
+      builder: createBuilder(scenario),
+      emulators,
+    });
+  } finally {
+    await closeEmulators(emulators);
+  }
+}
+
+/** Bare QEMU: spawn, read stdout until the verdict line, kill. Returns wall ms. */
+function bareQemu(image: Image, platform: Platform): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(qemuBinary(platform), qemuArgs(image, platform), { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      if (VERDICT.test(text)) {
+        const ms = performance.now() - t0;
+        child.kill('SIGKILL');
+        child.once('exit', () => resolve(ms));
+      }
+    });
+    child.once('error', reject);
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bare qemu: no verdict from ${image.path}`));
+    }, 30_000).unref();
+  });
+}
+
+/** The same boots as a minimal pool of `cores` bare QEMUs: what the machine itself allows. */
+async function barePool(boots: Array<[Image, Platform]>): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: cores }, async () => {
+      while (next < boots.length) {
+        const [image, platform] = boots[next++]!;
+        await bareQemu(image, platform);
+      }
+    }),
+  );
+  return performance.now() - t0;
+}
+
+async function throughput(): Promise<void> {
+  // `busy` runs ~0.5 s of guest work like a real kernel suite; `mutex` is a short one.
+  const scenario = load(scenarioFile('throughput', ['busy', 'mutex']));
+  const warm = await run(scenario, 1, 'warm-up');
+  const platforms = new Map(expandJobs(scenario).map((j) => [j.id, j.platform] as const));
+  const repeat = 6;
+  const boots: Array<[Image, Platform]> = [];
+  for (let i = 0; i < repeat; i++) {
+    for (const r of warm.results) boots.push([{ path: String(r.provenance.image), origin: 'cached' }, platforms.get(r.job.id)!]);
+  }
+  let bare = 0;
+  for (const [image, platform] of boots) bare += await bareQemu(image, platform);
+  const pool = await barePool(boots);
+  const t0 = performance.now();
+  const rec = await run(scenario, repeat, 'throughput');
+  const tandemMs = performance.now() - t0;
+  const bound = bare / cores;
+  console.log(`throughput: ${rec.results.length} boots (${warm.results.length} images × ${repeat}), ${cores} cores`);
+  console.log(`  Σ bare qemu wall, one at a time   ${(bare / 1000).toFixed(2)} s  → Σ/cores ${(bound / 1000).toFixed(2)} s`);
+  console.log(`  bare qemu pool of ${cores}               ${(pool / 1000).toFixed(2)} s`);
+  console.log(`  tandem run (builds cached)         ${(tandemMs / 1000).toFixed(2)} s`);
+  console.log(`  ratio tandem / (Σ bare / cores)    ${(tandemMs / bound).toFixed(3)}  (target ≤ 1.10)`);
+  console.log(`  ratio tandem / bare pool           ${(tandemMs / pool).toFixed(3)}`);
+}
+
+/** Wraps the real QEMU emulator to timestamp the chunk that carries the fatal line. */
+function timestamping(inner: Emulator, onFatal: (t: number) => void): Emulator {
+  return {
+    ...inner,
+    kind: inner.kind,
+    available: () => inner.available(),
+    close: () => inner.close(),
+    async boot(image, platform, options): Promise<Session> {
+      const session = await inner.boot(image, platform, options);
+      const source = session.console;
+      return {
+        ...session,
+        stop: () => session.stop(),
+        console: {
+          async *[Symbol.asyncIterator]() {
+            // QEMU writes the UART a few bytes at a time: look for the line across chunks.
+            let recent = '';
+            let seen = false;
+            for await (const chunk of source) {
+              recent = (recent + Buffer.from(chunk).toString('latin1')).slice(-256);
+              if (!seen && recent.includes('ZEPHYR FATAL ERROR')) {
+                seen = true;
+                onFatal(performance.now());
+              }
+              yield chunk;
+            }
+          },
+        },
+      };
+    },
+  };
+}
+
+async function crashLatency(): Promise<void> {
+  const scenario = load(scenarioFile('crash', ['sem']));
+  const built = await run(scenario, 1, 'crash-build');
+  const job = expandJobs(scenario).find((j) => j.variant.name === 'wasm')!;
+  const imagePath = String(built.results.find((r) => r.job.id === job.id)!.provenance.image);
+  const emulators = createEmulators({ workers: 1, repoRoot: REPO_ROOT });
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      let fatalAt = 0;
+      const emu = timestamping(emulators.get('qemu')!, (t) => (fatalAt = t));
+      const withImage: Job = { ...job, image: { path: imagePath, origin: 'cached' } };
+      const result = await runJob(withImage, emu, {
+        runDir: join(work, `crash-${i}`),
+        signal: new AbortController().signal,
+        provenance: { tandemVersion: TANDEM_VERSION, host: 'bench' },
+      });
+      const verdictAt = performance.now();
+      if (result.verdict !== 'crashed') throw new Error(`expected a crash, got ${result.verdict}`);
+      samples.push(verdictAt - fatalAt);
+    }
+  } finally {
+    await closeEmulators(emulators);
+  }
+  samples.sort((a, b) => a - b);
+  console.log(`crash latency: fatal line → verdict over ${samples.length} boots: median ${samples[2]!.toFixed(0)} ms, max ${samples[4]!.toFixed(0)} ms (target ≤ 1000 ms; grace for the dump 500 ms, ended early by 'Halting system')`);
+}
+
+async function memory(): Promise<void> {
+  const scenario = load(scenarioFile('memory', ['basic']));
+  await run(scenario, 1, 'memory-build');
+  console.log('memory: heap and RSS after runs of growing size (basic image, both variants):');
+  for (const repeat of [5, 20, 60]) {
+    globalThis.gc?.();
+    const before = process.memoryUsage();
+    const rec = await run(scenario, repeat, `memory-${repeat}`);
+    globalThis.gc?.();
+    const after = process.memoryUsage();
+    console.log(
+      `  ${String(rec.results.length).padStart(4)} jobs: heap ${(after.heapUsed / 2 ** 20).toFixed(1)} MiB (Δ ${((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(1)}), rss ${(after.rss / 2 ** 20).toFixed(1)} MiB`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`tandem ${TANDEM_VERSION} bench on ${cpus()[0]?.model ?? 'cpu'} × ${cores}`);
+  const which = process.argv[2];
+  try {
+    if (!which || which === 'throughput') await throughput();
+    if (!which || which === 'crash') await crashLatency();
+    if (!which || which === 'memory') await memory();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

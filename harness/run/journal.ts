@@ -1,0 +1,65 @@
+// The run folder as a journal: plan.json when the run starts, one results.jsonl line per finished
+// job. If tandem is killed before it writes run.json, the record is rebuilt from these two files.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Comparison, RunRecord, RunResult } from '../domain.js';
+import { RUN_SCHEMA_VERSION } from '../domain.js';
+import { diffResults, summarize } from '../diff/differ.js';
+
+export interface RunPlan {
+  runId: string;
+  scenario: RunRecord['scenario'];
+  comparisons: Comparison[];
+  startedAt: string;
+  host: RunRecord['host'];
+  tandemVersion: string;
+  jobs: string[];
+}
+
+export const PLAN_FILE = 'plan.json';
+export const JOURNAL_FILE = 'results.jsonl';
+
+export function startJournal(runDir: string, plan: RunPlan): void {
+  writeFileSync(join(runDir, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
+  writeFileSync(join(runDir, JOURNAL_FILE), '');
+}
+
+export function journalResult(runDir: string, result: RunResult): void {
+  // One write per line keeps each record whole even if the process dies right after.
+  appendFileSync(join(runDir, JOURNAL_FILE), `${JSON.stringify(result)}\n`);
+}
+
+/** Rebuilds an interrupted run's record; undefined when the folder holds no journal. */
+export function recoverRecord(runDir: string): RunRecord | undefined {
+  const planFile = join(runDir, PLAN_FILE);
+  const journalFile = join(runDir, JOURNAL_FILE);
+  if (!existsSync(planFile) || !existsSync(journalFile)) return undefined;
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as RunPlan;
+  const results: RunResult[] = [];
+  for (const line of readFileSync(journalFile, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      results.push(JSON.parse(line) as RunResult);
+    } catch {
+      // a line cut by the crash that interrupted the run: everything before it still counts
+    }
+  }
+  const diff = diffResults(results, plan.comparisons);
+  const last = results.reduce((t, r) => Math.max(t, Date.parse(r.startedAt) + r.wallMs), Date.parse(plan.startedAt));
+  return {
+    schema: 'tandem-run',
+    schemaVersion: RUN_SCHEMA_VERSION,
+    runId: plan.runId,
+    scenario: plan.scenario,
+    comparisons: plan.comparisons,
+    startedAt: plan.startedAt,
+    finishedAt: new Date(last).toISOString(),
+    wallMs: last - Date.parse(plan.startedAt),
+    host: plan.host,
+    tandemVersion: plan.tandemVersion,
+    interrupted: true,
+    results,
+    diff,
+    summary: summarize(results, diff),
+  };
+}

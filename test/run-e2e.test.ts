@@ -1,0 +1,166 @@
+// The user's path, for real: `tandem run` on the demo firmware in QEMU, as a child process.
+import { expect } from 'chai';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '../harness/version.js';
+import type { RunRecord } from '../harness/domain.js';
+import { scratch } from './helpers/tmp.js';
+
+const run = promisify(execFile);
+const TANDEM = join(REPO_ROOT, 'bin/tandem.js');
+// Shared with other tests and kept between runs: builds are incremental.
+const BUILD_ROOT = join(REPO_ROOT, 'build/test-e2e');
+
+function scenarioText(opts: { silence: number; suites?: string[] }): string {
+  const suites = opts.suites ?? ['basic', 'sem', 'mutex', 'msgq'];
+  return `name: e2e
+platforms: [qemu_cortex_m3]
+suites:
+${suites.map((s) => `  - { name: ${s}, path: ${REPO_ROOT}/firmware/tests/${s} }`).join('\n')}
+variants:
+  - name: native
+  - name: wasm
+    kconfig: [CONFIG_GALE_WASM_LTO_SEM=y, CONFIG_GALE_WASM_LTO_MUTEX=y, CONFIG_GALE_WASM_LTO_MSGQ=y]
+build:
+  kind: cmake
+  build_root: ${BUILD_ROOT}
+timeouts: { wall: 60, silence: ${opts.silence}, crash_grace: 0.5 }
+`;
+}
+
+/** qemu processes booting images of this test's build root (other runs on the machine are not ours). */
+async function ourQemus(): Promise<string[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,stat=,args=']).catch(() => ({ stdout: '' }));
+  return stdout
+    .split('\n')
+    .filter((l) => l.includes('qemu-system-arm') && l.includes(BUILD_ROOT) && !/^\s*\d+\s+Z/.test(l));
+}
+
+async function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [TANDEM, ...args], { maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('tandem run on the demo firmware in QEMU (end to end)', function () {
+  this.timeout(240_000);
+  const tmp = scratch('tandem-e2e-');
+  let record: RunRecord;
+  let outDir: string;
+  let out: { code: number; stdout: string; stderr: string };
+
+  before(async () => {
+    mkdirSync(BUILD_ROOT, { recursive: true });
+    const file = tmp.write('e2e.yaml', scenarioText({ silence: 3 }));
+    outDir = join(tmp.dir, 'out');
+    out = await tandem(['run', file, '--out', outDir, '--jobs', '2']);
+    record = JSON.parse(readFileSync(join(outDir, 'run.json'), 'utf8')) as RunRecord;
+  });
+  after(() => tmp.cleanup());
+
+  it('exits 1 because the candidate regressed', () => {
+    expect(out.code, out.stderr).to.equal(1);
+  });
+
+  it('each job gets the verdict its firmware was built to produce', () => {
+    const verdicts = Object.fromEntries(record.results.map((r) => [r.job.id, r.verdict]));
+    expect(verdicts).to.deep.equal({
+      'qemu_cortex_m3/native/basic': 'passed',
+      'qemu_cortex_m3/wasm/basic': 'passed',
+      'qemu_cortex_m3/native/sem': 'passed',
+      'qemu_cortex_m3/wasm/sem': 'crashed',
+      'qemu_cortex_m3/native/mutex': 'passed',
+      'qemu_cortex_m3/wasm/mutex': 'failed',
+      'qemu_cortex_m3/native/msgq': 'passed',
+      'qemu_cortex_m3/wasm/msgq': 'timeout',
+    });
+  });
+
+  it('the diff shows exactly the injected regression, crash and hang; everything else is the same', () => {
+    const notSame = record.diff.filter((d) => d.class !== 'same').map((d) => [d.suite, d.case, d.baseline, d.candidate, d.class]);
+    expect(notSame).to.deep.equal([
+      ['sem', 'sem_api.test_sem_limit_saturates', 'pass', 'crash', 'crash'],
+      ['sem', 'sem_api.test_sem_multicore_give', 'skip', 'blocked', 'blocked'],
+      ['sem', 'sem_api.test_sem_reset', 'pass', 'blocked', 'blocked'],
+      ['sem', 'sem_api.test_sem_take_no_wait_fail', 'pass', 'blocked', 'blocked'],
+      ['sem', 'sem_api.test_sem_take_timeout', 'pass', 'blocked', 'blocked'],
+      ['mutex', 'mutex_api_1cpu.test_mutex_priority_inheritance', 'pass', 'fail', 'regression'],
+      ['msgq', 'msgq_api.test_msgq_put_until_full', 'pass', 'timeout', 'hang'],
+      ['msgq', 'msgq_api.test_msgq_ring_wraparound', 'pass', 'blocked', 'blocked'],
+    ]);
+    expect(record.diff.filter((d) => d.class === 'same')).to.have.length(12);
+    expect(record.summary.regressed).to.equal(true);
+  });
+
+  it('the crash is judged on the fatal-error line, not by a timeout, and keeps the fault dump', () => {
+    const crash = record.results.find((r) => r.job.id === 'qemu_cortex_m3/wasm/sem')!;
+    expect(crash.end.kind).to.equal('fatal');
+    expect(crash.fatal).to.include({ reason: 'CPU exception', fault: 'USAGE FAULT', thread: 'test_sem_limit_saturates' });
+    expect(crash.fatal!.pc).to.match(/^0x[0-9a-f]{8}$/);
+    const log = readFileSync(join(outDir, crash.log!), 'latin1');
+    expect(log).to.include('E: Halting system\r\n');
+  });
+
+  it('the hang ends on silence, the regression carries its assert line', () => {
+    const hang = record.results.find((r) => r.job.id === 'qemu_cortex_m3/wasm/msgq')!;
+    expect(hang.end).to.deep.equal({ kind: 'silence', seconds: 3 });
+    const reg = record.diff.find((d) => d.class === 'regression')!;
+    expect(reg.detail).to.match(/^Assertion failed at .*: mutex_api_1cpu_test_mutex_priority_inheritance:/);
+  });
+
+  it('writes one raw console log per job, results.jsonl as it goes, and provenance', () => {
+    for (const r of record.results) {
+      const raw = readFileSync(join(outDir, r.log!));
+      expect(raw.includes(Buffer.from('*** Booting Zephyr OS build'))).to.equal(true);
+      expect(raw.includes(Buffer.from('\r\n'))).to.equal(true);
+      expect(r.provenance.imageSha256).to.match(/^[0-9a-f]{64}$/);
+      expect(r.provenance.emulator?.version).to.match(/^\d+\.\d+/);
+      expect(r.provenance.emulator?.command).to.include('-icount');
+    }
+    const journal = readFileSync(join(outDir, 'results.jsonl'), 'utf8').trim().split('\n');
+    expect(journal).to.have.length(8);
+  });
+
+  it('leaves no qemu process behind', async () => {
+    expect(await ourQemus()).to.deep.equal([]);
+  });
+
+  it('Ctrl-C stops the emulators, writes what finished and exits 130', async () => {
+    // A long silence timeout keeps the hanging job alive until the interrupt arrives.
+    const file = tmp.write('hang.yaml', scenarioText({ silence: 120, suites: ['msgq'] }));
+    const dir = join(tmp.dir, 'interrupted');
+    const child = spawn(process.execPath, [TANDEM, 'run', file, '--out', dir, '--variant', 'wasm'], { stdio: 'ignore' });
+    const deadline = Date.now() + 60_000;
+    while ((await ourQemus()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await ourQemus(), 'qemu should be running before the interrupt').to.have.length(1);
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).to.equal(130);
+    expect(await ourQemus()).to.deep.equal([]);
+    const rec = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+    expect(rec.interrupted).to.equal(true);
+    expect(rec.results).to.have.length(1);
+    expect(rec.results[0]!.cases.map((c) => c.status)).to.deep.equal(['pass', 'pass', 'blocked']);
+    expect(existsSync(join(dir, rec.results[0]!.log!))).to.equal(true);
+  });
+
+  it('a bad scenario exits 2 with file, line and field', async () => {
+    const file = tmp.write('bad.yaml', scenarioText({ silence: 3 }).replace('timeouts:', 'timeout:'));
+    const r = await tandem(['run', file]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/bad\.yaml:\d+:\d+: timeout: unknown key 'timeout'/);
+    expect((await tandem(['run'])).code).to.equal(2);
+    const good = tmp.write('good.yaml', scenarioText({ silence: 3 }));
+    const jobs0 = await tandem(['run', good, '--jobs', '0']);
+    expect(jobs0.code).to.equal(2);
+    expect(jobs0.stderr).to.match(/--jobs needs a whole number/);
+    expect((await tandem(['run', good, '--frobnicate'])).stderr).to.match(/Unknown option '--frobnicate'/);
+  });
+});
