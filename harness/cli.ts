@@ -42,6 +42,7 @@ Options for run:
   --suite NAME         only this suite (repeatable, globs allowed)
   --variant NAME       only this variant (repeatable, globs allowed)
   --repeat N           run every job N times; disagreeing attempts are 'flaky'
+  --rebuild            build every image even if the build cache has it (keys are still recorded)
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
   --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)
   -q, --quiet          only the final summary
@@ -81,6 +82,7 @@ async function cmdRun(argv: string[]): Promise<number> {
       suite: { type: 'string', multiple: true },
       variant: { type: 'string', multiple: true },
       repeat: { type: 'string' },
+      rebuild: { type: 'boolean' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -134,7 +136,7 @@ async function cmdRun(argv: string[]): Promise<number> {
       buildJobs,
       selection: { platforms: values.platform, suites: values.suite, variants: values.variant, repeat },
       signal: controller.signal,
-      builder: createBuilder(scenario),
+      builder: createBuilder(scenario, { noCache: Boolean(values.rebuild) }),
       emulators,
       observer,
     });

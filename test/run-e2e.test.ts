@@ -1,7 +1,8 @@
 // The user's path, for real: `tandem run` on the demo firmware in QEMU, as a child process.
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Parser, type FinalResults } from 'tap-parser';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../harness/version.js';
@@ -149,6 +150,70 @@ describe('tandem run on the demo firmware in QEMU (end to end)', function () {
     expect(rec.results).to.have.length(1);
     expect(rec.results[0]!.cases.map((c) => c.status)).to.deep.equal(['pass', 'pass', 'blocked']);
     expect(existsSync(join(dir, rec.results[0]!.log!))).to.equal(true);
+  });
+
+  it('writes every report, and `tandem report` re-renders them from run.json', async () => {
+    for (const f of ['run.json', 'twister.json', 'junit.xml', 'results.tap', 'summary.md', 'index.html']) {
+      expect(existsSync(join(outDir, f)), f).to.equal(true);
+    }
+    rmSync(join(outDir, 'summary.md'));
+    const r = await tandem(['report', outDir]);
+    expect(r.code).to.equal(1);
+    const md = readFileSync(join(outDir, 'summary.md'), 'utf8');
+    const regression = md.search(/test\\?_mutex\\?_priority\\?_inheritance/);
+    expect(regression).to.be.greaterThan(0);
+    expect(regression).to.be.lessThan(md.indexOf('Crashes'));
+  });
+
+  it('a run killed before run.json is rebuilt from its journal', async () => {
+    const copy = join(tmp.dir, 'killed');
+    cpSync(outDir, copy, { recursive: true });
+    rmSync(join(copy, 'run.json'));
+    const r = await tandem(['report', copy, '--format', 'md']);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/rebuilt it from results\.jsonl/);
+    const rebuilt = JSON.parse(readFileSync(join(copy, 'run.json'), 'utf8')) as RunRecord;
+    expect(rebuilt.interrupted).to.equal(true);
+    expect(rebuilt.diff).to.deep.equal(record.diff);
+  });
+
+  it('`tandem diff` compares two runs: a candidate case that now passes is a fix', async () => {
+    const after = join(tmp.dir, 'after');
+    cpSync(outDir, after, { recursive: true });
+    const changed = JSON.parse(readFileSync(join(after, 'run.json'), 'utf8')) as RunRecord;
+    changed.runId = 'after';
+    const mutex = changed.results.find((r) => r.job.id === 'qemu_cortex_m3/wasm/mutex')!;
+    for (const c of mutex.cases) {
+      c.status = 'pass';
+      delete c.detail;
+    }
+    mutex.verdict = 'passed';
+    writeFileSync(join(after, 'run.json'), JSON.stringify(changed));
+    const diffDir = join(tmp.dir, 'diff');
+    const r = await tandem(['diff', outDir, after, '--out', diffDir]);
+    expect(r.code, r.stderr).to.equal(0);
+    const d = JSON.parse(readFileSync(join(diffDir, 'run.json'), 'utf8')) as RunRecord;
+    // Still-failing cases are both-fail; the one that changed is the fix.
+    const notSame = d.diff.filter((e) => e.class !== 'same' && e.class !== 'both-fail');
+    expect(d.diff.filter((e) => e.class === 'both-fail').map((e) => e.case)).to.include('sem_api.test_sem_limit_saturates');
+    expect(notSame.map((e) => [e.suite, e.case, e.class])).to.deep.equal([['mutex', 'mutex_api_1cpu.test_mutex_priority_inheritance', 'fix']]);
+    expect(notSame[0]!.candidateVariant).to.equal('wasm@after');
+    const back = await tandem(['diff', after, outDir, '--out', join(tmp.dir, 'diff-back'), '-q']);
+    expect(back.code).to.equal(1);
+  });
+
+  it('--tap streams TAP 14 on stdout that a TAP consumer reads back', async () => {
+    const file = tmp.write('tap.yaml', scenarioText({ silence: 3, suites: ['basic', 'mutex'] }));
+    const r = await tandem(['run', file, '--out', join(tmp.dir, 'tap'), '--tap', '-q']);
+    expect(r.code).to.equal(1);
+    const final = await new Promise<FinalResults>((resolve) => {
+      const p = new Parser(resolve);
+      p.end(r.stdout);
+    });
+    expect(final.plan.end).to.equal(4);
+    expect(final.pass).to.equal(3);
+    expect(final.fail).to.equal(1);
+    expect(r.stdout.split('\n')[0]).to.equal('TAP version 14');
   });
 
   it('a bad scenario exits 2 with file, line and field', async () => {

@@ -70,7 +70,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
   const runLimit = pLimit(Math.max(1, options.jobs));
   const buildLimit = pLimit(Math.max(1, options.buildJobs));
-  const builds = new Map<string, Promise<{ image?: Image; error?: string; buildLog: string }>>();
+  const builds = new Map<string, Promise<{ image?: Image; error?: string; filtered?: boolean; buildLog: string }>>();
 
   const buildOnce = (job: Job) => {
     const key = buildKey(job);
@@ -83,7 +83,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         const buildDir = buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name) ?? '';
         try {
           const out = await options.builder.build({ job, buildDir, logFile: join(options.runDir, buildLog), signal: options.signal });
-          if (!out.ok) return { error: out.message, buildLog };
+          if (!out.ok) return { error: out.message, filtered: out.kind === 'filtered', buildLog };
           out.image.sha256 ??= await sha256File(out.image.path);
           return { image: out.image, buildLog };
         } catch (err) {
@@ -104,6 +104,8 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
 
   await Promise.all(
     jobs.map(async (job, i) => {
+      // twister's static filters: reported, never built.
+      if (job.filtered) return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: job.filtered }, baseProvenance()));
       const emulator = options.emulators.get(job.platform.emulator);
       const availability = emulator
         ? await emulator.available()
@@ -112,17 +114,28 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         ...baseProvenance(),
         emulator: { kind: job.platform.emulator, ...(availability.version ? { version: availability.version } : {}) },
       };
-      if (!availability.ok || !emulator) {
+      if ((!availability.ok || !emulator) && !job.buildOnly) {
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: availability.reason ?? 'unavailable' }, provenance));
       }
       const built = await buildOnce(job);
       if (built.error !== undefined || !built.image) {
         const end = options.signal.aborted
           ? ({ kind: 'skipped', reason: 'not run: the run was interrupted' } as const)
-          : ({ kind: 'build-error', message: built.error ?? 'no image' } as const);
+          : built.filtered
+            ? ({ kind: 'skipped', reason: built.error ?? 'filtered' } as const)
+            : ({ kind: 'build-error', message: built.error ?? 'no image' } as const);
         return record(i, resultWithoutBoot(job, end, provenance, { buildLog: built.buildLog }));
       }
       const image = built.image;
+      const imageProvenance = {
+        ...(image.sha256 ? { imageSha256: image.sha256 } : {}),
+        image: image.path,
+        imageOrigin: image.origin,
+        ...(image.provenance ? { build: image.provenance } : {}),
+      };
+      if (job.buildOnly || !emulator) {
+        return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog }));
+      }
       const result = await runLimit(async () => {
         if (options.signal.aborted) {
           return resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance);
@@ -131,7 +144,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         return runJob({ ...job, image }, emulator, {
           runDir: options.runDir,
           signal: options.signal,
-          provenance: { ...provenance, ...(image.sha256 ? { imageSha256: image.sha256 } : {}), image: image.path, imageOrigin: image.origin },
+          provenance: { ...provenance, ...imageProvenance },
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
         });
       });

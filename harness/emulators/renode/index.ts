@@ -7,7 +7,7 @@
 // machine in the same process. A process whose state is in doubt (a command failed to answer, the
 // run was aborted) is killed, never reused; close() kills them all, and process-group.ts kills any
 // left at exit.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -85,6 +85,9 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       if (!p.ok || !p.binary) throw new Error(p.reason ?? 'renode not available');
       if (boot.signal.aborted) throw new Error('aborted before boot');
 
+      const elf = resolve(image.path);
+      if (!existsSync(elf)) throw new Error(`image not found: ${elf}`);
+      mkdirSync(boot.workDir, { recursive: true });
       const repl = resolve(repoRoot, settings.repl);
       const info = parseRepl(await readFile(repl, 'utf8').catch(() => {
         throw new Error(`platform ${platform.name}: ${repl} not found`);
@@ -100,7 +103,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       const plan = {
         machine: MACHINE,
         repl,
-        elf: resolve(image.path),
+        elf,
         cpu: cpuNameOf(info) ?? 'cpu',
         uart: settings.uart,
         uartLog: join(resolve(boot.workDir), `${settings.uart}.log`),
