@@ -9,8 +9,10 @@
 // - Reset values of CR, ICSCR, CFGR, PLLCFGR, AHB1ENR, APB1ENR1 and CSR as the reference manual gives
 //   them, so firmware that reads before it writes sees real silicon.
 // - Every oscillator's ready flag follows its enable bit (HSI, HSE, PLL, LSI, LSE, HSI48) and the
-//   system clock switch status follows the switch (CFGR.SWS <- CFGR.SW). The emulated oscillators
-//   start instantly; what matters is that a polling loop terminates and reads back what it expects.
+//   system clock switch status follows the switch (CFGR.SWS <- CFGR.SW) once the selected source
+//   runs. The emulated oscillators start instantly; what matters is that a polling loop terminates
+//   and reads back what it expects. An oscillator in use (SYSCLK or the running PLL's input) cannot
+//   be switched off, nor the PLL while it is SYSCLK.
 // - The clock tree: SYSCLK comes from HSI16, HSE or the PLL (PLLCFGR: source, M, N, R) and HCLK from
 //   the AHB prescaler. When an `nvic` is given, every clock-tree write that changes HCLK retunes the
 //   SysTick to it, as the core clock does on silicon: firmware that programs another PLL ratio ticks
@@ -99,16 +101,16 @@ namespace Antmicro.Renode.Peripherals.Tandem
         {
             Registers.ClockControl.Define(this, 0x00000500, name: "RCC_CR")
                 .WithReservedBits(0, 8)
-                .WithFlag(8, out hsiOn, name: "HSION", changeCallback: (_, __) => UpdateReady())
+                .WithFlag(8, out hsiOn, name: "HSION", changeCallback: (_, __) => KeepClocksInUse())
                 .WithFlag(9, name: "HSIKERON")
                 .WithFlag(10, FieldMode.Read, valueProviderCallback: _ => hsiOn.Value, name: "HSIRDY")
                 .WithReservedBits(11, 5)
-                .WithFlag(16, out hseOn, name: "HSEON", changeCallback: (_, __) => UpdateReady())
+                .WithFlag(16, out hseOn, name: "HSEON", changeCallback: (_, __) => KeepClocksInUse())
                 .WithFlag(17, FieldMode.Read, valueProviderCallback: _ => hseOn.Value, name: "HSERDY")
                 .WithFlag(18, name: "HSEBYP")
                 .WithFlag(19, name: "CSSON")
                 .WithReservedBits(20, 4)
-                .WithFlag(24, out pllOn, name: "PLLON", changeCallback: (_, __) => UpdateReady())
+                .WithFlag(24, out pllOn, name: "PLLON", changeCallback: (_, __) => KeepClocksInUse())
                 .WithFlag(25, FieldMode.Read, valueProviderCallback: _ => pllOn.Value, name: "PLLRDY")
                 .WithReservedBits(26, 6);
 
@@ -242,6 +244,27 @@ namespace Antmicro.Renode.Peripherals.Tandem
             {
                 this.Log(LogLevel.Warning, "SYSCLK switch to source {0} ignored: that oscillator is off", requested);
             }
+        }
+
+        private void KeepClocksInUse()
+        {
+            // As on silicon, an oscillator that clocks the system (directly or through the running
+            // PLL) cannot be switched off: the enable bit stays set.
+            var sws = systemClockStatus.Value;
+            if(!pllOn.Value && sws == 3)
+            {
+                pllOn.Value = true;
+            }
+            var pllRunning = pllOn.Value;
+            if(!hsiOn.Value && (sws == 1 || (pllRunning && pllSource.Value == 2)))
+            {
+                hsiOn.Value = true;
+            }
+            if(!hseOn.Value && (sws == 2 || (pllRunning && pllSource.Value == 3)))
+            {
+                hseOn.Value = true;
+            }
+            UpdateReady();
         }
 
         private void UpdateReady()

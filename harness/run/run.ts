@@ -1,7 +1,6 @@
 // A whole run: jobs → builds (memoised per image) → run pool → results → diff → run.json.
 // Every finished job is appended to results.jsonl at once, so an interrupted run loses nothing.
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -12,6 +11,7 @@ import { expandJobs, type Selection } from '../scenario/expand.js';
 import type { Builder } from '../build/builder.js';
 import { buildKey } from '../build/builder.js';
 import { buildDirOf } from '../build/index.js';
+import { sha256File } from '../build/pipeline.js';
 import type { EmulatorSet } from '../emulators/registry.js';
 import { diffResults, summarize } from '../diff/differ.js';
 import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
@@ -172,14 +172,4 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
     diff,
     summary: summarize(results, diff),
   };
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (d) => h.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
 }
