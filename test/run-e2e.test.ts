@@ -31,17 +31,27 @@ timeouts: { wall: 60, silence: ${opts.silence}, crash_grace: 0.5 }
 `;
 }
 
-/** qemu processes booting images of this test's build root (other runs on the machine are not ours). */
+// Every emulator this file starts inherits this tag, so a test run on the same machine (a second
+// checkout, CI beside a developer) never counts another run's QEMU as ours.
+const TAG = `TANDEM_TEST_TAG=${process.pid}-${Date.now()}`;
+const childEnv = { ...process.env, TANDEM_TEST_TAG: TAG.split('=')[1]! };
+
+/** Live (not zombie) qemu processes started by this test file. */
 async function ourQemus(): Promise<string[]> {
   const { stdout } = await run('ps', ['-e', '-o', 'pid=,stat=,args=']).catch(() => ({ stdout: '' }));
-  return stdout
-    .split('\n')
-    .filter((l) => l.includes('qemu-system-arm') && l.includes(BUILD_ROOT) && !/^\s*\d+\s+Z/.test(l));
+  return stdout.split('\n').filter((l) => {
+    if (!l.includes('qemu-system-arm') || /^\s*\d+\s+Z/.test(l)) return false;
+    try {
+      return readFileSync(`/proc/${l.trim().split(/\s+/)[0]}/environ`, 'latin1').split('\0').includes(TAG);
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [TANDEM, ...args], { maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await run(process.execPath, [TANDEM, ...args], { maxBuffer: 16 << 20, env: childEnv });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -136,7 +146,7 @@ describe('tandem run on the demo firmware in QEMU (end to end)', function () {
     // A long silence timeout keeps the hanging job alive until the interrupt arrives.
     const file = tmp.write('hang.yaml', scenarioText({ silence: 120, suites: ['msgq'] }));
     const dir = join(tmp.dir, 'interrupted');
-    const child = spawn(process.execPath, [TANDEM, 'run', file, '--out', dir, '--variant', 'wasm'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [TANDEM, 'run', file, '--out', dir, '--variant', 'wasm'], { stdio: 'ignore', env: childEnv });
     const deadline = Date.now() + 60_000;
     while ((await ourQemus()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await ourQemus(), 'qemu should be running before the interrupt').to.have.length(1);
@@ -214,6 +224,30 @@ describe('tandem run on the demo firmware in QEMU (end to end)', function () {
     expect(final.pass).to.equal(3);
     expect(final.fail).to.equal(1);
     expect(r.stdout.split('\n')[0]).to.equal('TAP version 14');
+  });
+
+  it('an image for another board says it never booted; a file that is not an ELF is not booted at all', async () => {
+    // A platform that builds for the G474 but boots it on the LM3S6965: the console stays silent.
+    tmp.write('platforms/wrong_board.yaml', `name: wrong_board
+board: nucleo_g474re
+emulator: qemu
+qemu: { machine: lm3s6965evb, cpu: cortex-m3 }
+`);
+    const file = tmp.write('wrong.yaml', scenarioText({ silence: 2, suites: ['basic'] }).replace('[qemu_cortex_m3]', '[wrong_board]').replace('  - name: wasm\n', '  - name: wasm\n    suites: [none]\n'));
+    const r = await tandem(['run', file, '--out', join(tmp.dir, 'wrong'), '-q']);
+    const rec = JSON.parse(readFileSync(join(tmp.dir, 'wrong', 'run.json'), 'utf8')) as RunRecord;
+    // QEMU gives up on the G474 vector table (it locks up) and exits: its own line leads the reason.
+    expect(rec.results[0]!.verdict).to.equal('emulator-error');
+    expect(rec.results[0]!.reason).to.match(/^qemu: fatal: Lockup.*no Zephyr boot banner was seen: the image did not boot on wrong_board/);
+    expect(await ourQemus()).to.deep.equal([]);
+
+    const bogus = tmp.write('bogus/native/basic.elf', 'not an elf');
+    const pre = tmp.write('pre.yaml', `name: pre\nplatforms: [qemu_cortex_m3]\nsuites: [basic]\nvariants: [{ name: native }]\nimages: ${bogus.replace('native/basic', '{variant}/{suite}')}\n`);
+    const r2 = await tandem(['run', pre, '--out', join(tmp.dir, 'pre'), '-q']);
+    const rec2 = JSON.parse(readFileSync(join(tmp.dir, 'pre', 'run.json'), 'utf8')) as RunRecord;
+    expect(r2.code).to.equal(0);
+    expect(rec2.results[0]).to.include({ verdict: 'build-error' });
+    expect(rec2.results[0]!.reason).to.match(/not an ELF file/);
   });
 
   it('a bad scenario exits 2 with file, line and field', async () => {

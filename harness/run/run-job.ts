@@ -86,8 +86,11 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   let grace: NodeJS.Timeout | undefined;
   let fatalReason = 'fatal error';
 
+  // The emulator's own complaint (`qemu: fatal: Lockup…`, `could not load kernel`) explains an exit.
+  let emulatorComplaint: string | undefined;
   const onLine = (line: string) => {
     if (end) return;
+    if (/^(qemu[\w-]*|renode)?:? ?.*\b(fatal|error|could not|cannot)\b/i.test(line) && /^(qemu|renode)/i.test(line)) emulatorComplaint ??= line.trim();
     for (const ev of parser.push(line)) {
       switch (ev.type) {
         case 'case-end':
@@ -176,13 +179,18 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   };
   if (parsed.fatal) result.fatal = parsed.fatal;
   if (exit?.virtualMs !== undefined) result.virtualMs = exit.virtualMs;
-  const reason = reasonOf(result, parsed.errors);
+  let reason = reasonOf(result, parsed.errors, parsed.booted);
+  if (emulatorComplaint && finalEnd.kind === 'exit') reason = `${emulatorComplaint} (${reason})`;
   if (reason) result.reason = reason;
   return result;
 }
 
-function reasonOf(result: RunResult, errors: string[]): string | undefined {
+function reasonOf(result: RunResult, errors: string[], booted: boolean): string | undefined {
   if (result.verdict === 'passed') return undefined;
+  if (!booted && (result.end.kind === 'silence' || result.end.kind === 'wall' || result.end.kind === 'exit')) {
+    // The commonest first-day mistake: an image for another board, or a console on another UART.
+    return `${describeEnd(result.end)}; no Zephyr boot banner was seen: the image did not boot on ${result.job.platform}, or its console is on another UART`;
+  }
   if (result.verdict === 'crashed' && result.fatal) {
     const where = result.fatal.thread ? ` in ${result.fatal.thread}` : '';
     const fault = result.fatal.fault ? `${result.fatal.fault}: ` : '';

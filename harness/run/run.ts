@@ -1,6 +1,6 @@
 // A whole run: jobs → builds (memoised per image) → run pool → results → diff → run.json.
 // Every finished job is appended to results.jsonl at once, so an interrupted run loses nothing.
-import { mkdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -127,6 +127,10 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         return record(i, resultWithoutBoot(job, end, provenance, { buildLog: built.buildLog }));
       }
       const image = built.image;
+      const imageProblem = checkImage(image.path);
+      if (imageProblem) {
+        return record(i, resultWithoutBoot(job, { kind: 'build-error', message: imageProblem }, provenance, { buildLog: built.buildLog }));
+      }
       const imageProvenance = {
         ...(image.sha256 ? { imageSha256: image.sha256 } : {}),
         image: image.path,
@@ -172,4 +176,22 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
     diff,
     summary: summarize(results, diff),
   };
+}
+
+/** Emulators load anything they are given; a file that is not an ELF would run as garbage until a timeout. */
+export function checkImage(path: string): string | undefined {
+  if (!/\.elf$/i.test(path) && !/zephyr(\.exe)?$/.test(path)) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return `cannot read image ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  try {
+    const magic = Buffer.alloc(4);
+    readSync(fd, magic, 0, 4, 0);
+    return magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) ? undefined : `not an ELF file: ${path}`;
+  } finally {
+    closeSync(fd);
+  }
 }

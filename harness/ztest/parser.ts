@@ -23,6 +23,8 @@ export interface ParsedRun {
   fatal?: Fatal;
   /** Framework errors (`did not run`, `Bad stats`, bad phase) that make the project fail. */
   errors: string[];
+  /** Whether the Zephyr boot banner was seen: without it, the image most likely never booted. */
+  booted: boolean;
 }
 
 interface OpenCase {
@@ -43,6 +45,7 @@ export class ZtestParser {
   private open: OpenCase | undefined;
   private readonly cases = new Map<string, CaseResult>();
   private version: string | undefined;
+  private banner = false;
   private project: 'SUCCESSFUL' | 'FAILED' | undefined;
   private fatal: Fatal | undefined;
   private fatalPending = false;
@@ -70,6 +73,7 @@ export class ZtestParser {
 
     if ((m = G.BANNER.exec(line))) {
       this.version = m[1] || undefined;
+      this.banner = true;
       events.push({ type: 'banner', version: m[1] ?? '', line: n });
     } else if ((m = G.SUITE_START.exec(line))) {
       this.suite = m[1]!;
@@ -171,7 +175,7 @@ export class ZtestParser {
       if (detailLine !== undefined) result.detailLine = detailLine;
       this.cases.set(key(open.suite, open.name), result);
     }
-    const run: ParsedRun = { cases: [...this.cases.values()], errors: [...this.errors] };
+    const run: ParsedRun = { cases: [...this.cases.values()], errors: [...this.errors], booted: this.banner || this.cases.size > 0 };
     if (this.version !== undefined) run.zephyrVersion = this.version;
     if (this.project !== undefined) run.project = this.project;
     if (this.fatal?.line) run.fatal = this.fatal;
