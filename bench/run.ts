@@ -33,9 +33,11 @@ platforms: [qemu_cortex_m3]
 suites:
 ${repeatSuites.map((s) => `  - { name: ${s}, path: ${REPO_ROOT}/firmware/tests/${s} }`).join('\n')}
 variants:
+  # CONFIG_BUSY_ROUNDS sizes the busy suite to a real kernel suite's run time (~0.5 s).
   - name: native
+    kconfig: [CONFIG_BUSY_ROUNDS=300]
   - name: wasm
-    kconfig: [CONFIG_GALE_WASM_LTO_SEM=y, CONFIG_GALE_WASM_LTO_MUTEX=y]
+    kconfig: [CONFIG_GALE_WASM_LTO_SEM=y, CONFIG_GALE_WASM_LTO_MUTEX=y, CONFIG_BUSY_ROUNDS=300]
 build:
   kind: cmake
   build_root: ${REPO_ROOT}/build/bench

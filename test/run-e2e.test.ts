@@ -146,10 +146,14 @@ describe('tandem run on the demo firmware in QEMU (end to end)', function () {
     // A long silence timeout keeps the hanging job alive until the interrupt arrives.
     const file = tmp.write('hang.yaml', scenarioText({ silence: 120, suites: ['msgq'] }));
     const dir = join(tmp.dir, 'interrupted');
-    const child = spawn(process.execPath, [TANDEM, 'run', file, '--out', dir, '--variant', 'wasm'], { stdio: 'ignore', env: childEnv });
+    const child = spawn(process.execPath, [TANDEM, 'run', file, '--out', dir, '--variant', 'wasm'], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    after(() => child.kill('SIGKILL'));
     const deadline = Date.now() + 60_000;
     while ((await ourQemus()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await ourQemus(), 'qemu should be running before the interrupt').to.have.length(1);
+    expect(await ourQemus(), `qemu should be running before the interrupt; tandem said:\n${output}`).to.have.length(1);
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));

@@ -28,17 +28,10 @@ export async function runStep(
   proc.child.stderr?.on('data', keep);
   const onAbort = () => void proc.kill(500);
   options.signal.addEventListener('abort', onAbort, { once: true });
-  // With reject: false a command that cannot start resolves (not rejects) with the reason.
-  const settled = proc.child.then(
-    (r) => r as unknown as { shortMessage?: string; message?: string },
-    (e: Error) => e as { shortMessage?: string; message?: string },
-  );
   const exit = await proc.exited;
   options.signal.removeEventListener('abort', onAbort);
-  if (proc.pid < 0) {
-    const r = await settled;
-    keep(Buffer.from(`error: cannot run ${argv[0]}: ${r.shortMessage ?? r.message ?? 'could not start'}\n`));
-  }
+  const startError = proc.startError();
+  if (startError) keep(Buffer.from(`error: cannot run ${argv[0]}: ${startError.message}\n`));
   log.end();
   await once(log, 'close');
   return { ok: exit.code === 0, code: exit.code, tail };

@@ -5,7 +5,7 @@ import type { EmulatorKind, Image, Platform } from '../domain.js';
 export interface BootOptions {
   /** Aborting stops the session (Ctrl-C, run shutdown). */
   signal: AbortSignal;
-  /** Scratch folder for this boot (sockets, backend files); removed by the caller. */
+  /** Scratch folder for this boot (backend files); created by the emulator if it needs one, removed by the caller. */
   workDir: string;
 }
 

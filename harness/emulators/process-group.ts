@@ -1,7 +1,7 @@
 // Every emulator runs as the leader of its own process group so that one signal reaches it and
 // anything it forked (mono's helpers, a flash tool's children). A registry of live groups lets the
 // CLI kill them all on Ctrl-C, on an uncaught error and at exit: no emulator outlives tandem.
-import { execa, type ResultPromise } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 const live = new Set<number>();
 let exitHookInstalled = false;
@@ -30,11 +30,14 @@ export function liveGroupCount(): number {
 }
 
 export interface GroupProcess {
+  /** -1 when the program could not be started (see `startError`). */
   readonly pid: number;
-  readonly child: ResultPromise<{ buffer: false; stdin: 'pipe' | 'ignore' }>;
+  readonly child: ChildProcess;
   /** Settles once the leader has exited, whatever the reason. */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when the leader is gone. */
+  /** Why the program could not be started (ENOENT, EACCES), once `exited` has settled. */
+  readonly startError: () => Error | undefined;
+  /** SIGTERM to the group, SIGKILL after `graceMs` (at once when 0); resolves when the leader is gone. */
   kill(graceMs?: number): Promise<{ code: number | null; signal: string | null }>;
 }
 
@@ -45,24 +48,23 @@ export interface SpawnOptions {
   stdin?: 'pipe' | 'ignore';
 }
 
-/** Starts `file args` (an argument array: no shell ever parses scenario values). */
+/**
+ * Starts `file args` (an argument array: no shell ever parses scenario values). Node's own spawn,
+ * not execa: an emulator boot is on the hot path of every job, and execa's extra work per process
+ * costs a measurable share of a 2-core machine that the emulators need.
+ */
 export function spawnGroup(file: string, args: readonly string[], options: SpawnOptions = {}): GroupProcess {
   installExitHook();
-  const child = execa(file, args, {
+  const child = spawn(file, args, {
     cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
     detached: true,
-    stdin: options.stdin ?? 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    cleanup: false,
-  }) as GroupProcess['child'];
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
   const pid = child.pid;
-  // Settle on the leader's own exit, not on execa's promise: that one also waits for stdout and
-  // stderr to close, which a forked grandchild holding the pipes can delay forever.
+  let startError: Error | undefined;
+  // Settle on the leader's own exit, not on its pipes closing: a forked grandchild holding
+  // stdout open must not keep a finished job waiting.
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       if (pid !== undefined) {
@@ -71,16 +73,16 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
       }
       resolve({ code, signal });
     });
-    child.once('error', () => {
+    child.once('error', (err) => {
+      startError = err;
       if (pid !== undefined) live.delete(pid);
       resolve({ code: null, signal: null });
     });
   });
-  void child.catch(() => undefined);
-  if (pid === undefined) return { pid: -1, child, exited, kill: () => exited };
+  if (pid === undefined) return { pid: -1, child, exited, startError: () => startError, kill: () => exited };
   live.add(pid);
   const kill = async (graceMs = 1000) => {
-    signalGroup(pid, 'SIGTERM');
+    signalGroup(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
     const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
     try {
       return await exited;
@@ -88,7 +90,7 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
       clearTimeout(timer);
     }
   };
-  return { pid, child, exited, kill };
+  return { pid, child, exited, startError: () => startError, kill };
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

@@ -51,7 +51,8 @@ export function createQemuEmulator(): Emulator {
       const args = qemuArgs(image, platform);
       const proc = spawnGroup(bin, args);
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
-      const stop = () => (stopping ??= proc.kill(500));
+      // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.
+      const stop = () => (stopping ??= proc.kill(0));
       const onAbort = () => void stop();
       signal.addEventListener('abort', onAbort, { once: true });
       void proc.exited.then(() => signal.removeEventListener('abort', onAbort));

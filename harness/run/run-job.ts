@@ -1,14 +1,14 @@
 // One boot of one image: stream the console to disk and through the parser, and end the session the
 // moment a verdict is known — PROJECT EXECUTION line, fatal error (after a short grace for the dump),
 // silence, wall clock, emulator exit or abort. No fixed waits after the verdict.
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult } from '../domain.js';
 import type { Emulator, ExitInfo, Session } from '../emulators/emulator.js';
 import { ZtestParser, describeEnd } from '../ztest/parser.js';
 import { verdictOf } from './verdict.js';
 import { LineSplitter } from './line-splitter.js';
+import { ConsoleLog } from './console-log.js';
 
 export interface JobHooks {
   caseEnded?(job: JobRef, result: CaseResult): void;
@@ -61,9 +61,9 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   const logRel = logPathOf(job);
   const logAbs = join(options.runDir, logRel);
   mkdirSync(dirname(logAbs), { recursive: true });
-  const log = createWriteStream(logAbs);
+  const log = new ConsoleLog(logAbs);
+  // Created by the emulators that need one (Renode's UART file); QEMU needs none.
   const workDir = join(options.runDir, '.work', job.id.replace(/[/#]/g, '_'));
-  mkdirSync(workDir, { recursive: true });
 
   const parser = new ZtestParser();
   const ref = jobRef(job);
@@ -156,8 +156,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
     for (const t of timers) clearTimeout(t);
     if (silence) clearTimeout(silence);
     if (grace) clearTimeout(grace);
-    log.end();
-    await once(log, 'close').catch(() => undefined);
+    await log.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 
