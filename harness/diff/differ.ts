@@ -24,7 +24,7 @@ export interface Pairing {
 }
 
 /** Verdicts after which cases that never printed a result count as blocked, not missing. */
-const CUT_SHORT: ReadonlySet<Verdict> = new Set(['crashed', 'timeout', 'emulator-error', 'build-error']);
+export const CUT_SHORT: ReadonlySet<Verdict> = new Set(['crashed', 'timeout', 'emulator-error', 'build-error']);
 
 const GOOD: ReadonlySet<CaseStatus> = new Set(['pass', 'skip']);
 

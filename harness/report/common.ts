@@ -1,7 +1,7 @@
 // What every renderer needs to agree on: which finding comes first, which cases a job really has,
 // how UART text is made safe to print, and how a console log is cut into excerpts. Pure.
 import type { CaseResult, CaseStatus, DiffClass, DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
-import { WORSE } from '../diff/differ.js';
+import { CUT_SHORT, WORSE } from '../diff/differ.js';
 
 // ---------------------------------------------------------------------------------------------
 // Ordering: a regression in the candidate is always the first thing a reader meets.
@@ -99,7 +99,6 @@ export interface RunView {
 }
 
 /** Verdicts after which unreached cases count as blocked; mirrors the differ. */
-const CUT_SHORT: ReadonlySet<Verdict> = new Set(['crashed', 'timeout', 'emulator-error', 'build-error']);
 
 const GOOD: ReadonlySet<CaseStatus> = new Set(['pass', 'skip']);
 

@@ -112,7 +112,13 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         : { ok: false, reason: `no ${job.platform.emulator} backend in this tandem` };
       const provenance: Provenance = {
         ...baseProvenance(),
-        emulator: { kind: job.platform.emulator, ...(availability.version ? { version: availability.version } : {}) },
+        emulator: {
+          kind: job.platform.emulator,
+          ...(availability.version ? { version: availability.version } : {}),
+          ...(job.platform.renode ? { timing: job.platform.renode.timing } : {}),
+        },
+        arch: job.platform.arch,
+        board: job.platform.board,
       };
       if ((!availability.ok || !emulator) && !job.buildOnly) {
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: availability.reason ?? 'unavailable' }, provenance));
