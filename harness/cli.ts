@@ -20,6 +20,7 @@ import { renderTapJob, tapFooter, tapHeader } from './report/tap.js';
 import { compareRuns } from './diff/compare-runs.js';
 import { doctor } from './doctor.js';
 import { recoverRecord } from './run/journal.js';
+import { MergeError, copyLogs, mergeRecords } from './run/merge.js';
 
 export const EXIT = { ok: 0, regressed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -31,6 +32,7 @@ Usage:
   tandem run <scenario.yaml> [options]   build, boot, parse, diff and report
   tandem report <run-dir> [--format …]   re-render every report from run-dir/run.json
   tandem diff <run-a> <run-b> [--out DIR] compare two runs (a = before, b = after)
+  tandem merge <run-dir>… [--out DIR]    join the shards of one run (see --shard)
   tandem doctor                          which emulators and tools this machine has
   tandem help | --version
 
@@ -42,6 +44,7 @@ Options for run:
   --suite NAME         only this suite (repeatable, globs allowed)
   --variant NAME       only this variant (repeatable, globs allowed)
   --repeat N           run every job N times; disagreeing attempts are 'flaky'
+  --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
   --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)
@@ -68,6 +71,15 @@ function formatsOf(value: string | undefined): ReportFormat[] {
   return [...new Set<ReportFormat>(['json', ...(wanted as ReportFormat[])])];
 }
 
+function shardOf(value: string | undefined): { index: number; count: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard needs I/N with 1 ≤ I ≤ N, e.g. --shard 2/4 (got '${value}')`);
+  return { index, count };
+}
+
 const display = (p: string) => relative(process.cwd(), p) || p;
 
 async function cmdRun(argv: string[]): Promise<number> {
@@ -82,6 +94,7 @@ async function cmdRun(argv: string[]): Promise<number> {
       suite: { type: 'string', multiple: true },
       variant: { type: 'string', multiple: true },
       repeat: { type: 'string' },
+      shard: { type: 'string' },
       rebuild: { type: 'boolean' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
@@ -100,6 +113,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   const buildJobs = positiveInt('build-jobs', values['build-jobs'], 1);
   const repeat = positiveInt('repeat', values.repeat, 1);
   const formats = formatsOf(values.format);
+  const shard = shardOf(values.shard);
   const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
   const runId = newRunId();
   const runDir = resolve(values.out ?? join('reports', runId));
@@ -134,7 +148,7 @@ async function cmdRun(argv: string[]): Promise<number> {
       runId,
       jobs,
       buildJobs,
-      selection: { platforms: values.platform, suites: values.suite, variants: values.variant, repeat },
+      selection: { platforms: values.platform, suites: values.suite, variants: values.variant, repeat, ...(shard ? { shard } : {}) },
       signal: controller.signal,
       builder: createBuilder(scenario, { noCache: Boolean(values.rebuild) }),
       emulators,
@@ -218,6 +232,28 @@ async function cmdDiff(argv: string[]): Promise<number> {
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
 
+async function cmdMerge(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
+  if (positionals.length < 1) throw new UsageError('tandem merge takes the run folders of a sharded run: tandem merge <dir> <dir>… [--out DIR]');
+  const sources = await Promise.all(positionals.map(async (p) => ({ dir: resolve(p), record: await loadRecord(resolve(p)) })));
+  let record: RunRecord;
+  try {
+    record = mergeRecords(sources.map((s) => s.record), newRunId());
+  } catch (err) {
+    if (err instanceof MergeError) throw new UsageError(err.message);
+    throw err;
+  }
+  const outDir = resolve(values.out ?? join('reports', `merged-${record.runId}`));
+  mkdirSync(outDir, { recursive: true });
+  copyLogs(sources, outDir);
+  await writeReports(outDir, record, formatsOf(values.format));
+  if (!values.quiet) {
+    const color = shouldUseColor(process.env, Boolean(process.stdout.isTTY));
+    console.log(renderTerminalSummary(record, { color, reportDir: display(outDir), width: process.stdout.columns ?? 160 }));
+  }
+  return record.summary.regressed ? EXIT.regressed : EXIT.ok;
+}
+
 /** run.json, or for a run killed before writing it, the record rebuilt from its journal. */
 async function loadRecord(runDir: string): Promise<RunRecord> {
   try {
@@ -243,6 +279,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdReport(rest);
       case 'diff':
         return await cmdDiff(rest);
+      case 'merge':
+        return await cmdMerge(rest);
       case 'doctor':
         return await doctor(REPO_ROOT);
       case undefined:

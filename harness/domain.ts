@@ -288,4 +288,6 @@ export interface RunRecord {
   results: RunResult[];
   diff: DiffEntry[];
   summary: RunSummary;
+  /** Set by `tandem merge`: the shard runs this record was made from. */
+  mergedFrom?: Array<{ runId: string; hostname: string; jobs: number }>;
 }

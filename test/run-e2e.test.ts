@@ -254,6 +254,34 @@ qemu: { machine: lm3s6965evb, cpu: cortex-m3 }
     expect(rec2.results[0]!.reason).to.match(/not an ELF file/);
   });
 
+  it('--shard splits the run by platform and suite; tandem merge joins the shards into the same diff', async () => {
+    const file = tmp.write('shard.yaml', scenarioText({ silence: 3 }));
+    const parts = await Promise.all(
+      ['1/2', '2/2'].map(async (shard, i) => {
+        const dir = join(tmp.dir, `shard${i + 1}`);
+        await tandem(['run', file, '--out', dir, '--shard', shard, '--jobs', '1', '-q']);
+        return { dir, rec: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord };
+      }),
+    );
+    // Each shard holds whole comparisons: both variants of each of its suites.
+    expect(parts.map((p) => p.rec.results.map((r) => r.job.id).sort())).to.deep.equal([
+      ['qemu_cortex_m3/native/basic', 'qemu_cortex_m3/native/mutex', 'qemu_cortex_m3/wasm/basic', 'qemu_cortex_m3/wasm/mutex'],
+      ['qemu_cortex_m3/native/msgq', 'qemu_cortex_m3/native/sem', 'qemu_cortex_m3/wasm/msgq', 'qemu_cortex_m3/wasm/sem'],
+    ]);
+    const merged = join(tmp.dir, 'merged');
+    const r = await tandem(['merge', parts[0]!.dir, parts[1]!.dir, '--out', merged, '-q']);
+    expect(r.code, r.stderr).to.equal(1);
+    const m = JSON.parse(readFileSync(join(merged, 'run.json'), 'utf8')) as RunRecord;
+    const key = (d: { platform: string; suite: string; case: string; class: string }) => `${d.platform} ${d.suite} ${d.case} ${d.class}`;
+    expect(m.diff.map(key).sort()).to.deep.equal(record.diff.map(key).sort());
+    expect(m.mergedFrom).to.have.length(2);
+    for (const res of m.results) expect(existsSync(join(merged, res.log!)), res.log).to.equal(true);
+    const twice = await tandem(['merge', parts[0]!.dir, parts[0]!.dir, '--out', join(tmp.dir, 'm2')]);
+    expect(twice.code).to.equal(2);
+    expect(twice.stderr).to.match(/is in both run .* were the shards overlapping/);
+    expect((await tandem(['run', file, '--shard', '3/2'])).stderr).to.match(/--shard needs I\/N/);
+  });
+
   it('a bad scenario exits 2 with file, line and field', async () => {
     const file = tmp.write('bad.yaml', scenarioText({ silence: 3 }).replace('timeouts:', 'timeout:'));
     const r = await tandem(['run', file]);

@@ -52,6 +52,7 @@ export const runJsonSchema: Schema = {
       results: { type: 'array', items: { $ref: '#/$defs/RunResult' } },
       diff: { type: 'array', items: { $ref: '#/$defs/DiffEntry' } },
       summary: { $ref: '#/$defs/RunSummary' },
+      mergedFrom: { type: 'array', items: object({ runId: str, hostname: str, jobs: nonNegInt }, ['runId', 'hostname', 'jobs']) },
     },
     [
       'schema',

@@ -9,6 +9,8 @@ export interface Selection {
   variants?: string[];
   /** Run every job this many times (flakiness); attempts are numbered from 1. */
   repeat?: number;
+  /** This machine's part of a run split across CI machines: `index` of `count`, 1-based. */
+  shard?: { index: number; count: number };
 }
 
 export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[] {
@@ -20,8 +22,13 @@ export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[]
   const variants = pick(scenario.variants, selection.variants);
   const repeat = Math.max(1, selection.repeat ?? 1);
   const jobs: Job[] = [];
+  // Shards split by (platform, suite), so a baseline and its candidates run on the same machine
+  // and each shard's own report already holds whole comparisons. Round-robin keeps them even.
+  let pair = 0;
   for (const platform of platforms) {
     for (const suite of suites) {
+      const inShard = !selection.shard || pair++ % selection.shard.count === selection.shard.index - 1;
+      if (!inShard) continue;
       for (const variant of variants) {
         if (!appliesTo(variant, suite)) continue;
         for (let attempt = 1; attempt <= repeat; attempt++) {
