@@ -7,19 +7,34 @@ import { once } from 'node:events';
 
 const BATCH_BYTES = 32 * 1024;
 const FLUSH_MS = 100;
+/** A guest stuck printing in a loop would otherwise fill the disk before the wall timeout. */
+export const DEFAULT_LOG_CAP_BYTES = 64 * 1024 * 1024;
 
 export class ConsoleLog {
   private readonly stream: WriteStream;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  private written = 0;
+  /** Bytes the guest printed past the cap, dropped from the file but counted. */
+  dropped = 0;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly capBytes = DEFAULT_LOG_CAP_BYTES,
+  ) {
     this.stream = createWriteStream(path);
     this.stream.on('error', () => undefined);
   }
 
   write(chunk: Uint8Array): void {
+    if (this.written + this.pendingBytes + chunk.length > this.capBytes) {
+      const room = Math.max(0, this.capBytes - this.written - this.pendingBytes);
+      if (room > 0) this.pending.push(chunk.subarray(0, room)), (this.pendingBytes += room);
+      if (this.dropped === 0) this.flush();
+      this.dropped += chunk.length - room;
+      return;
+    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= BATCH_BYTES) this.flush();
@@ -34,12 +49,14 @@ export class ConsoleLog {
     this.timer = undefined;
     if (this.pendingBytes === 0) return;
     this.stream.write(Buffer.concat(this.pending, this.pendingBytes));
+    this.written += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
   }
 
   async close(): Promise<void> {
     this.flush();
+    if (this.dropped > 0) this.stream.write(`\n[tandem: log capped at ${this.capBytes} bytes; ${this.dropped} more bytes of console output were dropped]\n`);
     this.stream.end();
     await once(this.stream, 'close').catch(() => undefined);
   }
