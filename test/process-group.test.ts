@@ -67,25 +67,3 @@ describe('line splitter', () => {
     expect(lines.every((l) => l.length === MAX_LINE)).to.equal(true);
   });
 });
-
-describe('console log', () => {
-  it('batches writes, keeps every byte under the cap and says how much it dropped past it', async () => {
-    const { ConsoleLog } = await import('../harness/run/console-log.js');
-    const { scratch } = await import('./helpers/tmp.js');
-    const { readFileSync } = await import('node:fs');
-    const s = scratch();
-    try {
-      const path = `${s.dir}/c.log`;
-      const log = new ConsoleLog(path, 1000);
-      for (let i = 0; i < 30; i++) log.write(Buffer.from(`line ${String(i).padStart(3, '0')} ${'x'.repeat(40)}\r\n`));
-      await log.close();
-      const text = readFileSync(path, 'latin1');
-      expect(text.startsWith('line 000 ')).to.equal(true);
-      const [kept, note] = text.split('\n[tandem: ');
-      expect(kept!.length).to.equal(1000);
-      expect(note).to.equal(`log capped at 1000 bytes; ${30 * 51 - 1000} more bytes of console output were dropped]\n`);
-    } finally {
-      s.cleanup();
-    }
-  });
-});
