@@ -2,8 +2,8 @@
 // Exit codes: 0 no regression, 1 the candidate regressed, 2 usage or configuration error,
 // 130 interrupted.
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadScenario } from './scenario/scenario.js';
 import { ConfigError } from './scenario/yaml-reader.js';
 import { createBuilder } from './build/index.js';
@@ -69,6 +69,17 @@ function formatsOf(value: string | undefined): ReportFormat[] {
   }
   // run.json is the record every other output and `tandem report` is made from.
   return [...new Set<ReportFormat>(['json', ...(wanted as ReportFormat[])])];
+}
+
+/** reports/latest → the newest run, so `open reports/latest/index.html` always works. */
+function pointLatestAt(runDir: string): void {
+  const link = join(dirname(runDir), 'latest');
+  try {
+    rmSync(link, { force: true });
+    symlinkSync(basename(runDir), link);
+  } catch {
+    // a convenience only: a file system without symlinks loses nothing else
+  }
 }
 
 function shardOf(value: string | undefined): { index: number; count: number } | undefined {
@@ -162,6 +173,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   }
   if (values.tap) process.stdout.write(tapFooter(record.results.length, { planned: true }));
   await writeReports(runDir, record, formats);
+  if (values.out === undefined) pointLatestAt(runDir);
   human.write(`${renderTerminalSummary(record, { color, reportDir: display(runDir), width: human.columns ?? 160 })}\n`);
   if (record.interrupted) return EXIT.interrupted;
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
