@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { spawnGroup, liveGroupCount } from '../harness/emulators/process-group.js';
 import { LineSplitter, MAX_LINE } from '../harness/run/line-splitter.js';
+import { processCpuMs } from '../harness/emulators/qemu.js';
 
 /** Running (not zombie) processes: a container's init may be slow to reap the dead. */
 function running(): Array<{ pid: number; pgid: number }> {
@@ -65,5 +66,16 @@ describe('line splitter', () => {
     for (let i = 0; i < 10; i++) s.push(chunk);
     expect(lines.length).to.equal(2);
     expect(lines.every((l) => l.length === MAX_LINE)).to.equal(true);
+  });
+});
+
+describe('process CPU time (the guest clock of a QEMU job)', () => {
+  it('reads utime + stime of a live process and grows as it works', () => {
+    const before = processCpuMs(process.pid)!;
+    const until = Date.now() + 300;
+    while (Date.now() < until) Math.sqrt(Math.random());
+    const after = processCpuMs(process.pid)!;
+    expect(after - before).to.be.within(150, 2000);
+    expect(processCpuMs(2 ** 22 + 12345)).to.equal(undefined);
   });
 });

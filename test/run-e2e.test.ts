@@ -282,6 +282,17 @@ qemu: { machine: lm3s6965evb, cpu: cortex-m3 }
     expect((await tandem(['run', file, '--shard', '3/2'])).stderr).to.match(/--shard needs I\/N/);
   });
 
+  it('a wall limit reached by a guest that got almost no CPU is extended up to its backstop', async () => {
+    // The hanging msgq guest idles in WFI: QEMU burns no CPU, exactly what a starved host looks like.
+    const file = tmp.write('wall.yaml', scenarioText({ silence: 60, suites: ['msgq'] }).replace('wall: 60', 'wall: 1'));
+    const dir = join(tmp.dir, 'wall');
+    await tandem(['run', file, '--out', dir, '--variant', 'wasm', '-q']);
+    const res = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).results[0]!;
+    expect(res.end).to.deep.equal({ kind: 'wall', seconds: 1 });
+    expect(res.wallMs).to.be.within(2900, 10_000);
+    expect(await ourQemus()).to.deep.equal([]);
+  });
+
   it('a bad scenario exits 2 with file, line and field', async () => {
     const file = tmp.write('bad.yaml', scenarioText({ silence: 3 }).replace('timeouts:', 'timeout:'));
     const r = await tandem(['run', file]);

@@ -25,6 +25,11 @@ export interface Session {
   stop(): Promise<ExitInfo>;
   /** Exact command line, for provenance and for reproducing a run by hand. */
   readonly command: string[];
+  /**
+   * How much emulated work the guest has had so far, milliseconds (QEMU: its CPU time, the clock
+   * twister's QEMU timeouts use). Lets a wall timeout tell a slow guest from a starved host.
+   */
+  guestMs?(): number | undefined;
 }
 
 export interface Availability {

@@ -1,4 +1,5 @@
 // QEMU with the flags Zephyr's qemu_* boards use, so guest timing matches what twister sees.
+import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
@@ -62,8 +63,25 @@ export function createQemuEmulator(): Emulator {
         console: mergeStreams([proc.child.stdout, proc.child.stderr]),
         exited: proc.exited,
         stop,
+        guestMs: () => processCpuMs(proc.pid),
       };
     },
     async close() {},
   };
 }
+
+/** utime + stime of a process from /proc, milliseconds; undefined where /proc is not Linux's. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name may contain spaces and parentheses: fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * (1000 / CLOCK_TICKS_PER_SECOND) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture tandem runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
