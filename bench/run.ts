@@ -2,6 +2,7 @@
 //   1. throughput: tandem's wall time on a set of images vs Σ(bare QEMU wall time) / cores
 //   2. crash latency: fatal-error line on the console → verdict
 //   3. memory: tandem's heap and RSS as the job count grows (logs stream to disk)
+//   4. renode: boot → verdict of each demo suite on nucleo_g474re, first boot vs a reused process
 // Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
 // the least any harness must do.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,11 +11,12 @@ import { tmpdir, cpus } from 'node:os';
 import { spawn } from 'node:child_process';
 import { loadScenario, type Scenario } from '../harness/scenario/scenario.js';
 import { expandJobs } from '../harness/scenario/expand.js';
-import { createBuilder } from '../harness/build/index.js';
+import { buildDirOf, createBuilder } from '../harness/build/index.js';
 import { createEmulators, closeEmulators } from '../harness/emulators/registry.js';
 import { executeRun, defaultConcurrency } from '../harness/run/run.js';
 import { runJob } from '../harness/run/run-job.js';
 import { qemuArgs, qemuBinary } from '../harness/emulators/qemu.js';
+import { createRenodeEmulator } from '../harness/emulators/renode/index.js';
 import type { Emulator, Session } from '../harness/emulators/emulator.js';
 import type { Image, Job, Platform } from '../harness/domain.js';
 import { REPO_ROOT, TANDEM_VERSION } from '../harness/version.js';
@@ -209,6 +211,93 @@ async function memory(): Promise<void> {
   }
 }
 
+/**
+ * Renode: `runJob` on each demo suite for nucleo_g474re (fast timing, one worker), as a run does.
+ * The first boot pays for starting Renode and compiling the board's C# models; every later boot
+ * reuses that process and, for the same board, its machine (reset, new ELF). For comparison the
+ * same boots on a new machine each time (same process). Suites that hang are left out: their time
+ * is their silence timeout, not a boot.
+ */
+async function renode(): Promise<void> {
+  const probe = createRenodeEmulator({ repoRoot: REPO_ROOT, workers: 1 });
+  const availability = await probe.available();
+  await probe.close();
+  if (!availability.ok) {
+    console.log(`renode: skipped: ${availability.reason ?? 'not available'}`);
+    return;
+  }
+  const scenario = load(join(REPO_ROOT, 'scenarios/demo.yaml'));
+  const jobs = expandJobs(scenario, { platforms: ['nucleo_g474re'] }).map((job) => ({
+    ...job,
+    platform: { ...job.platform, renode: { ...job.platform.renode!, timing: 'fast' as const } },
+  }));
+  const builder = createBuilder(scenario);
+  for (const job of jobs) {
+    const out = await builder.build({
+      job,
+      buildDir: buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name)!,
+      logFile: join(work, `renode-build-${job.variant.name}-${job.suite.name}.log`),
+      signal: new AbortController().signal,
+    });
+    if (!out.ok) {
+      console.log(`renode: skipped: ${job.id} does not build: ${out.message}`);
+      return;
+    }
+    job.image = out.image;
+  }
+  let n = 0;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const rounds = 5;
+  const measure = async (reuseMachines: boolean) => {
+    const emulator = createRenodeEmulator({ repoRoot: REPO_ROOT, workers: 1, reuseMachines });
+    const once = async (job: Job) => {
+      const t0 = performance.now();
+      const result = await runJob(job, emulator, {
+        runDir: join(work, `renode-${n++}`),
+        signal: new AbortController().signal,
+        provenance: { tandemVersion: TANDEM_VERSION, host: 'bench' },
+      });
+      return { result, ms: performance.now() - t0 };
+    };
+    try {
+      const first = await once(jobs[0]!);
+      const verdicts = new Map<string, string>();
+      const left: string[] = [];
+      const timed: Job[] = [];
+      for (const job of jobs) {
+        const { result } = job === jobs[0] ? first : await once(job);
+        verdicts.set(job.id, result.verdict);
+        if (result.end.kind === 'silence' || result.end.kind === 'wall') left.push(`${job.id} (${result.end.kind})`);
+        else timed.push(job);
+      }
+      const samples = new Map<string, number[]>(timed.map((j) => [j.id, []]));
+      for (let r = 0; r < rounds; r++) {
+        for (const job of timed) {
+          const { result, ms } = await once(job);
+          if (result.verdict !== verdicts.get(job.id)) throw new Error(`${job.id}: ${result.verdict} on a later boot, ${verdicts.get(job.id)} on the first`);
+          samples.get(job.id)!.push(ms);
+        }
+      }
+      return { first: first.ms, timed, verdicts, left, medians: new Map([...samples].map(([id, xs]) => [id, median(xs)])), stats: emulator.stats() };
+    } finally {
+      await emulator.close();
+    }
+  };
+  const reused = await measure(true);
+  const recreated = await measure(false);
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`renode ${availability.version ?? ''}: runJob from call to result (boot, verdict, stop), nucleo_g474re, fast timing, 1 worker`);
+  console.log(`  first boot: start Renode, compile models, ${jobs[0]!.id}   ${s(reused.first)}`);
+  console.log(`  later boots, median of ${rounds}:           reused machine   new machine   target`);
+  for (const job of reused.timed) {
+    const m = reused.medians.get(job.id)!;
+    const c = recreated.medians.get(job.id);
+    console.log(`    ${job.id.padEnd(28)} ${reused.verdicts.get(job.id)!.padEnd(8)} ${s(m).padStart(10)}   ${(c === undefined ? '-' : s(c)).padStart(11)}   ${m <= 300 ? 'ok' : 'OVER'} (≤ 0.30 s)`);
+  }
+  for (const l of reused.left) console.log(`    left out (a hang lasts its timeout): ${l}`);
+  console.log(`  machines: ${reused.stats.created} created, ${reused.stats.reused} reused (reset); without reuse ${recreated.stats.created} created`);
+}
+
 async function main(): Promise<void> {
   console.log(`tandem ${TANDEM_VERSION} bench on ${cpus()[0]?.model ?? 'cpu'} × ${cores}`);
   const which = process.argv[2];
@@ -216,6 +305,7 @@ async function main(): Promise<void> {
     if (!which || which === 'throughput') await throughput();
     if (!which || which === 'crash') await crashLatency();
     if (!which || which === 'memory') await memory();
+    if (!which || which === 'renode') await renode();
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
-import type { Image, Platform, RenodeSettings } from '../harness/domain.js';
+import type { Image, Job, Platform, RenodeSettings } from '../harness/domain.js';
 import type { Session } from '../harness/emulators/emulator.js';
 import {
   NOT_FOUND,
@@ -18,14 +18,19 @@ import {
   cpuNameOf,
   findRepoRoot,
   locateRenode,
+  memoriesOf,
   monitorPath,
   parseRenodeVersion,
   parseRepl,
   parseVirtualMs,
   replayCommandLine,
+  reuseCommands,
+  stopCommands,
   timingOf,
   type RenodeEmulator,
 } from '../harness/emulators/renode/index.js';
+import { RenodeCommandError, RenodeMonitor } from '../harness/emulators/renode/monitor.js';
+import { runJob } from '../harness/run/run-job.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPL = join(ROOT, 'boards/nucleo_g474re.repl');
@@ -95,6 +100,31 @@ describe('renode: monitor commands (pure)', () => {
     const commands = bootCommands({ ...plan, includes: [] });
     expect(commands[0]).to.equal('mach create "tandem"');
     expect(commands.some((c) => c.startsWith('include'))).to.equal(false);
+  });
+
+  it('reuses a machine: zero the memories, reset, new console file, note the clock, ELF, start', () => {
+    expect(reuseCommands({ ...plan, memories: ['flash0', 'sram0'] })).to.deep.equal([
+      'sysbus.flash0 ZeroAll',
+      'sysbus.sram0 ZeroAll',
+      'machine Reset',
+      'sysbus.lpuart1 CreateFileBackend @/work/job\\ 1/lpuart1.log true',
+      'machine ElapsedVirtualTime',
+      'sysbus LoadELF @/builds/mutex/zephyr/zephyr.elf',
+      'start',
+    ]);
+    expect(stopCommands('lpuart1', '/work/job 1/lpuart1.log')).to.deep.equal([
+      'pause',
+      'machine ElapsedVirtualTime',
+      'sysbus.lpuart1 CloseFileBackend @/work/job\\ 1/lpuart1.log',
+    ]);
+    expect(() => reuseCommands({ ...plan, memories: ['sram0; quit'] })).to.throw(/peripheral name/);
+  });
+
+  it('knows which memories a reused machine must clear, and when it cannot tell', () => {
+    expect(memoriesOf(parseRepl(readFileSync(REPL, 'utf8')))).to.deep.equal(['flash0', 'sram0']);
+    expect(memoriesOf(parseRepl('ram: Memory.ArrayMemory @ sysbus 0x0\n    size: 0x1000\n'))).to.equal(undefined);
+    expect(memoriesOf(parseRepl('using "platforms/cpus/stm32f4.repl"\n'))).to.equal(undefined);
+    expect(memoriesOf(parseRepl('cpu: CPU.CortexM @ sysbus\n'))).to.deep.equal([]);
   });
 
   it('faithful timing runs at the real clock with a fine quantum', () => {
@@ -260,10 +290,17 @@ const SKIP_REASON = !RENODE
     ? `needs ${MISSING_TOOLS.join(', ')} to build the firmware`
     : undefined;
 
-/** Builds a firmware suite for the board the way a run's cmake builder does. */
-async function buildFirmware(suite: string, outDir: string): Promise<string> {
-  const dir = join(outDir, suite);
-  const configure = await execa('cmake', ['-GNinja', '-S', join(ROOT, 'firmware/tests', suite), '-B', dir, '-DBOARD=nucleo_g474re'], { reject: false, all: true, stdin: 'ignore' });
+/** Builds a firmware suite for the board the way a run's cmake builder does (`kconfig`: a variant's lines). */
+async function buildFirmware(suite: string, outDir: string, kconfig: string[] = [], name = suite): Promise<string> {
+  const dir = join(outDir, name);
+  const args = ['-GNinja', '-S', join(ROOT, 'firmware/tests', suite), '-B', dir, '-DBOARD=nucleo_g474re'];
+  if (kconfig.length) {
+    mkdirSync(outDir, { recursive: true });
+    const conf = join(outDir, `${name}.conf`);
+    writeFileSync(conf, kconfig.join('\n') + '\n');
+    args.push(`-DEXTRA_CONF_FILE=${conf}`);
+  }
+  const configure = await execa('cmake', args, { reject: false, all: true, stdin: 'ignore' });
   if (configure.exitCode !== 0) throw new Error(`cmake ${suite} failed:\n${configure.all}`);
   const build = await execa('ninja', ['-C', dir], { reject: false, all: true, stdin: 'ignore' });
   if (build.exitCode !== 0) throw new Error(`ninja ${suite} failed:\n${build.all}`);
@@ -315,17 +352,81 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
+/** Every process of these groups is gone, and no Renode (mono) process is left in them. */
+async function expectGone(pids: number[]): Promise<void> {
+  for (const pid of pids) expect(groupAlive(pid), `process group ${pid}`).to.equal(false);
+  const ps = await execa('ps', ['-eo', 'pid=,pgid=,args='], { reject: false });
+  for (const line of ps.stdout.split('\n')) {
+    const [, pgid] = line.trim().split(/\s+/);
+    expect(pids, `left behind: ${line}`).to.not.include(Number(pgid));
+  }
+}
+
+interface Judged {
+  verdict: string;
+  cases: unknown[];
+  log: string;
+  virtualMs?: number;
+}
+
+let runs = 0;
+/** One boot through runJob, as a run does it: verdict, per-test results, the console log. */
+async function judge(emu: RenodeEmulator, elf: string, variant: string, suite: string, out: string, settings: RenodeSettings = SETTINGS): Promise<Judged> {
+  const job: Job = {
+    id: `nucleo_g474re/${variant}/${suite}`,
+    scenario: 'renode-test',
+    suite: { name: suite },
+    variant: { name: variant, kconfig: [], cmakeArgs: [], env: {} },
+    platform: platform(settings),
+    timeouts: { wallSeconds: 60, silenceSeconds: 10, crashGraceSeconds: 0.5 },
+    attempt: 1,
+    image: { path: elf, origin: 'built' },
+  };
+  const runDir = join(out, `run-${runs++}`);
+  const r = await runJob(job, emu, { runDir, signal: new AbortController().signal, provenance: { tandemVersion: 'test', host: 'test' } });
+  const result: Judged = {
+    verdict: r.verdict,
+    cases: r.cases.map((c) => ({ suite: c.suite, name: c.name, status: c.status, durationMs: c.durationMs, detail: c.detail })),
+    log: readFileSync(join(runDir, r.log!), 'utf8'),
+  };
+  if (r.virtualMs !== undefined) result.virtualMs = r.virtualMs;
+  return result;
+}
+
 describe('renode: real boots on nucleo_g474re' + (SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''), function () {
   this.timeout(240_000);
   let out: string;
   let basic: string;
   let mutex: string;
+  let mutexWasm: string;
+  const WASM = ['CONFIG_GALE_WASM_LTO_SEM=y', 'CONFIG_GALE_WASM_LTO_MUTEX=y', 'CONFIG_GALE_WASM_LTO_MSGQ=y'];
+  /** Each image's result on a new machine: what a reused one must reproduce. */
+  const fresh = new Map<string, Judged>();
+  const images = () => ({
+    basic: { elf: basic, variant: 'native', suite: 'basic' },
+    mutexWasm: { elf: mutexWasm, variant: 'wasm', suite: 'mutex' },
+  });
+  async function reference(name: keyof ReturnType<typeof images>): Promise<Judged> {
+    let r = fresh.get(name);
+    if (!r) {
+      const emu = createRenodeEmulator({ repoRoot: ROOT, workers: 1, reuseMachines: false });
+      try {
+        for (const [n, i] of Object.entries(images())) fresh.set(n, await judge(emu, i.elf, i.variant, i.suite, out));
+        expect(emu.stats()).to.deep.equal({ created: 2, reused: 0 });
+      } finally {
+        await emu.close();
+      }
+      r = fresh.get(name)!;
+    }
+    return r;
+  }
 
   before(async function () {
     if (SKIP_REASON) this.skip();
     out = mkdtempSync(join(tmpdir(), 'tandem-renode-test-'));
     basic = await buildFirmware('basic', out);
     mutex = await buildFirmware('mutex', out);
+    mutexWasm = await buildFirmware('mutex', out, WASM, 'mutex-wasm');
   });
   after(() => {
     if (out) rmSync(out, { recursive: true, force: true });
@@ -407,11 +508,112 @@ describe('renode: real boots on nucleo_g474re' + (SKIP_REASON ? ` (skipped: ${SK
     await r1.session.stop();
     await emu.close(); // one idle, one still running a session
     expect(emu.pids()).to.deep.equal([]);
-    for (const pid of pids) expect(groupAlive(pid), `process group ${pid}`).to.equal(false);
+    await expectGone(pids);
     const ps = await execa('pgrep', ['-a', '-f', 'Renode.exe'], { reject: false });
     for (const pid of pids) expect(ps.stdout).to.not.match(new RegExp(`^${pid}\\b`, 'm'));
     const exit = await r2.session.exited; // the busy session ended with its process
     expect(exit.code !== null || exit.signal !== null).to.equal(true);
+  });
+
+  it('a reused machine gives what a new one gives: same console, cases and verdicts (basic, mutex wasm)', async () => {
+    const ref = { basic: await reference('basic'), mutexWasm: await reference('mutexWasm') };
+    expect(ref.basic.verdict).to.equal('passed');
+    expect(ref.mutexWasm.verdict).to.equal('failed'); // the demo's deliberate regression
+    expect(ref.mutexWasm.cases.length).to.be.greaterThan(3);
+    const emu = createRenodeEmulator({ repoRoot: ROOT, workers: 1 });
+    try {
+      const order = ['basic', 'mutexWasm', 'mutexWasm', 'basic', 'mutexWasm'] as const;
+      for (const name of order) {
+        const i = images()[name];
+        const r = await judge(emu, i.elf, i.variant, i.suite, out);
+        expect(r.verdict, name).to.equal(ref[name].verdict);
+        expect(r.cases, name).to.deep.equal(ref[name].cases); // durations included
+        expect(r.log, name).to.equal(ref[name].log);
+        expect(r.virtualMs, name).to.be.a('number').and.greaterThan(0);
+      }
+      expect(emu.stats()).to.deep.equal({ created: 1, reused: order.length - 1 });
+      expect(emu.pids()).to.have.length(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('another timing gets a new machine; a boot that fails leaves the next one a new machine', async () => {
+    const ref = await reference('basic');
+    const broken = join(out, 'broken.elf');
+    writeFileSync(broken, 'not an ELF\n');
+    const emu = createRenodeEmulator({ repoRoot: ROOT, workers: 1 });
+    const boot = async (elf: string, settings: RenodeSettings = SETTINGS) => judge(emu, elf, 'native', 'basic', out, settings);
+    try {
+      expect((await boot(basic)).log).to.equal(ref.log);
+      expect(emu.stats()).to.deep.equal({ created: 1, reused: 0 });
+      // 21 MIPS instead of 20: not the machine in the process.
+      expect((await boot(basic, { ...SETTINGS, mips: { fast: 21, faithful: 170 } })).verdict).to.equal('passed');
+      expect(emu.stats()).to.deep.equal({ created: 2, reused: 0 });
+      expect((await boot(basic)).log).to.equal(ref.log);
+      expect(emu.stats()).to.deep.equal({ created: 3, reused: 0 });
+      // Reset path fails at LoadELF, then the new-machine path fails the same way: an emulator error.
+      const failed = await boot(broken);
+      expect(failed.verdict).to.equal('emulator-error');
+      expect(emu.stats()).to.deep.equal({ created: 3, reused: 0 });
+      const [pid] = emu.pids();
+      const after = await boot(basic);
+      expect(after.log).to.equal(ref.log);
+      expect(emu.stats()).to.deep.equal({ created: 4, reused: 0 });
+      expect((await boot(basic)).log).to.equal(ref.log);
+      expect(emu.stats()).to.deep.equal({ created: 4, reused: 1 });
+      expect(emu.pids()).to.deep.equal([pid]); // one process throughout
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('two workers of one emulator in parallel: separate processes and machines, results as if alone', async () => {
+    const ref = { basic: await reference('basic'), mutexWasm: await reference('mutexWasm') };
+    const emu = createRenodeEmulator({ repoRoot: ROOT, workers: 2 });
+    let pids: number[] = [];
+    try {
+      const stream = async (names: Array<keyof typeof ref>) => {
+        for (const name of names) {
+          const i = images()[name];
+          const r = await judge(emu, i.elf, i.variant, i.suite, out);
+          expect(r.log, name).to.equal(ref[name].log);
+          expect(r.cases, name).to.deep.equal(ref[name].cases);
+          pids = [...new Set([...pids, ...emu.pids()])];
+        }
+      };
+      await Promise.all([stream(['basic', 'mutexWasm', 'basic', 'mutexWasm']), stream(['mutexWasm', 'basic', 'mutexWasm', 'basic'])]);
+      expect(pids).to.have.length(2);
+      expect(emu.pids().sort()).to.deep.equal([...pids].sort());
+      expect(emu.stats()).to.deep.equal({ created: 2, reused: 6 });
+    } finally {
+      await emu.close();
+    }
+    expect(emu.pids()).to.deep.equal([]);
+    await expectGone(pids);
+  });
+
+  it('the monitor runs a batch in one round trip and stops at the first command that fails', async () => {
+    const monitor = await RenodeMonitor.start({ binary: RENODE! });
+    try {
+      const [version, empty] = await monitor.execBatch(['version', 'logLevel 3']);
+      expect(version).to.match(/Renode/);
+      expect(empty).to.be.a('string');
+      let error: unknown;
+      try {
+        await monitor.execBatch(['version', 'no_such_command', 'quit']);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(RenodeCommandError);
+      expect((error as RenodeCommandError).command).to.equal('no_such_command');
+      expect((error as RenodeCommandError).before).to.have.length(1);
+      expect(monitor.alive).to.equal(true); // `quit` never ran
+      expect(await monitor.exec('version')).to.match(/Renode/);
+    } finally {
+      await monitor.kill();
+    }
+    await expectGone([monitor.pid]);
   });
 
   it('an abort kills the process instead of reusing it', async () => {

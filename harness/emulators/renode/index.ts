@@ -2,27 +2,31 @@
 //
 // A fresh Renode costs seconds before the first guest instruction (mono start-up, compiling the
 // board's C# models); a short kernel suite runs in a fraction of that. So Renode processes are
-// pooled and reused: one per worker, each fed image after image. Between images the client pauses
-// the guest, reads its virtual clock and `Clear`s the emulation; the next boot creates a new
-// machine in the same process. A process whose state is in doubt (a command failed to answer, the
-// run was aborted) is killed, never reused; close() kills them all, and process-group.ts kills any
-// left at exit.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+// pooled and reused: one per worker, each fed image after image. A session ends by pausing the
+// guest, reading its virtual clock and closing its console file; the machine stays. When the next
+// image is for the same board with the same timing, the client resets that machine (memories
+// zeroed, every peripheral and the CPU reset, see reuseCommands) and loads the new ELF, which gives
+// the guest what a new machine gives it without building the platform again. Any doubt (another
+// board or timing, a Renode [ERROR] during the session, a command that failed, a stop that did not
+// complete) and the next boot `Clear`s the emulation and creates the machine afresh. A process
+// whose state is in doubt (a command failed to answer, the run was aborted) is killed, never
+// reused; close() kills them all, and process-group.ts kills any left at exit.
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Image, Platform } from '../../domain.js';
 import type { Availability, BootOptions, Emulator, ExitInfo, Session } from '../emulator.js';
-import { CLEAR, PAUSE, VIRTUAL_TIME, bootCommands, parseVirtualMs, replayCommandLine, timingOf } from './commands.js';
-import { RenodeMonitor, type ExitState } from './monitor.js';
+import { CLEAR, VIRTUAL_TIME, bootCommands, parseVirtualMs, replayCommandLine, reuseCommands, stopCommands, timingOf } from './commands.js';
+import { RenodeCommandError, RenodeMonitor, type ExitState } from './monitor.js';
 import { probeRenode, type Probe } from './locate.js';
-import { cpuNameOf, parseRepl } from './repl.js';
+import { cpuNameOf, memoriesOf, parseRepl } from './repl.js';
 import { FileTail } from './tail.js';
 
 export { NOT_FOUND, locateRenode, parseRenodeVersion, probeRenode } from './locate.js';
-export { bootCommands, parseVirtualMs, timingOf, monitorPath, replayCommandLine } from './commands.js';
-export { parseRepl, cpuNameOf } from './repl.js';
+export { bootCommands, reuseCommands, stopCommands, parseVirtualMs, timingOf, monitorPath, replayCommandLine } from './commands.js';
+export { parseRepl, cpuNameOf, memoriesOf } from './repl.js';
 
 export interface RenodeEmulatorOptions {
   /** Root the platform's `renode.repl` path is relative to; found from this file when absent. */
@@ -33,12 +37,19 @@ export interface RenodeEmulatorOptions {
   maxBootsPerProcess?: number;
   /** Environment to find Renode in (TANDEM_RENODE, PATH); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Reset and reuse the machine for the next image of the same board and timing (default true);
+   * false creates a new machine for every boot (in the same process).
+   */
+  reuseMachines?: boolean;
 }
 
 export interface RenodeEmulator extends Emulator {
   readonly kind: 'renode';
   /** Process ids of the live Renode processes (busy and idle), for tests and `tandem doctor`. */
   pids(): number[];
+  /** Boots so far: on a new machine (`created`) and on a reset machine reused (`reused`). */
+  stats(): { created: number; reused: number };
 }
 
 const MACHINE = 'tandem';
@@ -52,6 +63,13 @@ interface Instance {
   /** C# models compiled into this process: path → mtime when compiled. */
   models: Map<string, number>;
   boots: number;
+  /** The machine in the emulation, if any (until a `Clear`). */
+  machine?: {
+    /** Board and timing it was built for; undefined when it must never be reused. */
+    key?: string;
+    /** Left by a clean stop (paused, console file closed, no Renode error): fit for reuse. */
+    reusable: boolean;
+  };
 }
 
 /** Walks up from this module to the folder holding package.json and boards/. */
@@ -111,37 +129,74 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       };
       // Fails early, before a process is taken, if a path cannot be expressed to the monitor.
       const replay = replayCommandLine(p.binary, bootCommands({ ...plan, includes: [...models.keys()] }));
+      const stop = stopCommands(plan.uart, plan.uartLog);
+      // What a machine must have been built from to be reused for this image.
+      const memories = memoriesOf(info);
+      const key = memories && options.reuseMachines !== false
+        ? JSON.stringify({ repl, replMtime: statSync(repl).mtimeMs, cpu: plan.cpu, uart: plan.uart, timing: plan.timing, memories })
+        : undefined;
 
-      const inst = await pool.acquire(p.binary, models);
+      const inst = await pool.acquire(p.binary, models, key);
       // An abort while booting ends the process: the command in flight may take minutes (include).
       const onAbort = () => void pool.discard(inst);
       boot.signal.addEventListener('abort', onAbort, { once: true });
-      const commands = bootCommands({ ...plan, includes: [...models.keys()].filter((m) => inst.models.get(m) !== models.get(m)) });
+      const flags = { renodeError: false };
       let tail: FileTail | undefined;
       inst.monitor.setLog(join(boot.workDir, 'renode.log'), (line) => {
-        // Renode's own errors (a CPU abort, a model exception) belong next to the guest output.
-        if (/\[ERROR\]/.test(line)) tail?.inject(`[renode] ${line}`);
-      });
-      try {
-        for (const command of commands) {
-          if (boot.signal.aborted) throw new Error('aborted during boot');
-          const include = command.startsWith('include ');
-          await inst.monitor.exec(command, { timeoutMs: include ? INCLUDE_TIMEOUT_MS : COMMAND_TIMEOUT_MS });
-          if (include) for (const [path, mtime] of models) inst.models.set(path, mtime);
+        // Renode's own errors (a CPU abort, a model exception) belong next to the guest output,
+        // and make the machine unfit for reuse.
+        if (/\[ERROR\]/.test(line)) {
+          flags.renodeError = true;
+          tail?.inject(`[renode] ${line}`);
         }
+      });
+      let baseMs: number | undefined = 0;
+      try {
+        const previous = inst.machine;
+        let reused = false;
+        if (key !== undefined && memories && previous?.key === key && previous.reusable) {
+          previous.reusable = false;
+          const commands = reuseCommands({ ...plan, memories });
+          try {
+            const outputs = await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
+            baseMs = parseVirtualMs(outputs[commands.indexOf(VIRTUAL_TIME)] ?? '');
+            reused = true;
+          } catch (err) {
+            // A machine that would not reset gets replaced below; a process that did not answer is gone.
+            if (!(err instanceof RenodeCommandError) || !inst.monitor.alive || boot.signal.aborted) throw err;
+            rmSync(plan.uartLog, { force: true });
+          }
+        }
+        if (!reused) {
+          const toCompile = [...models.keys()].filter((m) => inst.models.get(m) !== models.get(m));
+          if (toCompile.length) {
+            const [include] = bootCommands({ ...plan, includes: toCompile });
+            await inst.monitor.exec(include!, { timeoutMs: INCLUDE_TIMEOUT_MS });
+            for (const [path, mtime] of models) inst.models.set(path, mtime);
+          }
+          if (boot.signal.aborted) throw new Error('aborted during boot');
+          const commands = [...(inst.machine ? [CLEAR] : []), ...bootCommands({ ...plan, includes: [] })];
+          inst.machine = { reusable: false, ...(key !== undefined ? { key } : {}) };
+          await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
+          baseMs = 0;
+        }
+        pool.count(reused);
         tail = new FileTail(plan.uartLog);
         await tail.start();
       } catch (err) {
         inst.monitor.setLog(undefined);
-        await pool.recycle(inst, !boot.signal.aborted);
+        if (inst.machine) inst.machine.reusable = false;
+        if (boot.signal.aborted || !inst.monitor.alive) await pool.discard(inst);
+        else await pool.release(inst);
         throw err;
       } finally {
         boot.signal.removeEventListener('abort', onAbort);
       }
-      return new RenodeSession(inst, pool, tail, replay, boot.signal);
+      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags);
     },
     close: () => pool.close(),
     pids: () => pool.pids(),
+    stats: () => pool.stats(),
   };
 }
 
@@ -157,6 +212,11 @@ class RenodeSession implements Session {
     private readonly tail: FileTail,
     readonly command: string[],
     signal: AbortSignal,
+    /** pause, clock, close the console file. */
+    private readonly stopCommands: string[],
+    /** Virtual time when this guest started (a reused machine's clock does not restart). */
+    private readonly baseMs: number | undefined,
+    private readonly flags: { renodeError: boolean },
   ) {
     this.console = tail;
     this.exited = new Promise<ExitInfo>((r) => (this.resolveExited = r));
@@ -183,21 +243,27 @@ class RenodeSession implements Session {
     const monitor = this.inst.monitor;
     let virtualMs: number | undefined;
     let died: ExitState | undefined;
+    let clean = false;
     if (monitor.alive && !kill) {
+      let clock: string | undefined;
       try {
-        await monitor.exec(PAUSE, { timeoutMs: STOP_TIMEOUT_MS });
-        virtualMs = parseVirtualMs(await monitor.exec(VIRTUAL_TIME, { timeoutMs: STOP_TIMEOUT_MS }));
-      } catch {
-        // reported through the exit state below
+        clock = (await monitor.execBatch(this.stopCommands, { timeoutMs: STOP_TIMEOUT_MS }))[1];
+        clean = true;
+      } catch (err) {
+        // Paused and read the clock but could not close the console file: time is still good.
+        if (err instanceof RenodeCommandError) clock = err.before[1];
       }
+      const now = clock === undefined ? undefined : parseVirtualMs(clock);
+      if (now !== undefined && this.baseMs !== undefined) virtualMs = Math.round((now - this.baseMs) * 1000) / 1000;
     }
     // Everything the guest wrote before the pause is in the file (flushed per character).
     await this.tail.finish();
     monitor.setLog(undefined);
+    if (this.inst.machine) this.inst.machine.reusable = clean && !this.flags.renodeError && monitor.alive;
     if (kill || !monitor.alive) {
       died = await this.pool.discard(this.inst);
     } else {
-      await this.pool.recycle(this.inst, true);
+      await this.pool.release(this.inst);
       if (!monitor.alive) died = await monitor.exited;
     }
     const info: ExitInfo = { code: died?.code ?? null, signal: died?.signal ?? null };
@@ -211,52 +277,58 @@ class Pool {
   private idle: Instance[] = [];
   private readonly all = new Set<Instance>();
   private closed = false;
+  private created = 0;
+  private reused = 0;
 
   constructor(
     private readonly keep: number,
     private readonly maxBoots: number,
   ) {}
 
-  /** An idle process whose compiled models match, or a new one. */
-  async acquire(binary: string, models: ReadonlyMap<string, number>): Promise<Instance> {
+  /**
+   * An idle process whose compiled models match, preferring one whose machine can be reused for
+   * `key`; or a new one.
+   */
+  async acquire(binary: string, models: ReadonlyMap<string, number>, key: string | undefined): Promise<Instance> {
     if (this.closed) throw new Error('renode emulator is closed');
-    for (let inst = this.idle.pop(); inst; inst = this.idle.pop()) {
-      if (!inst.monitor.alive) continue;
-      // A model recompiled under the same type names would clash with the loaded one: start afresh.
-      const stale = [...models].some(([path, mtime]) => inst!.models.has(path) && inst!.models.get(path) !== mtime);
-      if (!stale) return inst;
-      void this.discard(inst);
-    }
-    const monitor = await RenodeMonitor.start({ binary });
-    const inst: Instance = { monitor, models: new Map(), boots: 0 };
-    this.all.add(inst);
-    void monitor.exited.then(() => {
-      this.all.delete(inst);
+    // A model recompiled under the same type names would clash with the loaded one: start afresh.
+    const stale = (inst: Instance) => [...models].some(([path, mtime]) => inst.models.has(path) && inst.models.get(path) !== mtime);
+    for (const inst of this.idle.filter((i) => !i.monitor.alive || stale(i))) {
       this.idle = this.idle.filter((i) => i !== inst);
+      if (inst.monitor.alive) void this.discard(inst);
+    }
+    const fits = key === undefined ? -1 : this.idle.findIndex((i) => i.machine?.key === key && i.machine.reusable);
+    const [inst] = fits >= 0 ? this.idle.splice(fits, 1) : this.idle.splice(-1, 1);
+    if (inst) return inst;
+    const monitor = await RenodeMonitor.start({ binary });
+    const fresh: Instance = { monitor, models: new Map(), boots: 0 };
+    this.all.add(fresh);
+    void monitor.exited.then(() => {
+      this.all.delete(fresh);
+      this.idle = this.idle.filter((i) => i !== fresh);
     });
     if (this.closed) {
       await monitor.kill('renode emulator closed');
       throw new Error('renode emulator is closed');
     }
-    return inst;
+    return fresh;
   }
 
-  /**
-   * Clears the emulation and keeps the process for the next boot when `reuse` and all is well;
-   * otherwise ends it.
-   */
-  async recycle(inst: Instance, reuse: boolean): Promise<void> {
+  count(reused: boolean): void {
+    if (reused) this.reused++;
+    else this.created++;
+  }
+
+  stats(): { created: number; reused: number } {
+    return { created: this.created, reused: this.reused };
+  }
+
+  /** Keeps the process (and its machine) for the next boot when all is well; otherwise ends it. */
+  async release(inst: Instance): Promise<void> {
     inst.boots++;
-    if (reuse && !this.closed && inst.monitor.alive && inst.boots < this.maxBoots && this.idle.length < this.keep) {
-      try {
-        await inst.monitor.exec(CLEAR, { timeoutMs: STOP_TIMEOUT_MS });
-        if (!this.closed && inst.monitor.alive) {
-          this.idle.push(inst);
-          return;
-        }
-      } catch {
-        // fall through: a process that cannot clear is not reused
-      }
+    if (!this.closed && inst.monitor.alive && inst.boots < this.maxBoots && this.idle.length < this.keep) {
+      this.idle.push(inst);
+      return;
     }
     await this.discard(inst);
   }

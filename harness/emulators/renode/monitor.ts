@@ -7,10 +7,11 @@
 //
 // Why a framing helper: the console monitor is an interactive shell (echo, prompts, log lines
 // interleaved, errors only told apart by colour, which `--plain` removes). So at start-up the client
-// defines one small IronPython function in the monitor; every command is then sent base64-encoded
-// through it, executed by the monitor's own parser into a capturing writer, and answered with one
-// line `@@tandem <id> ok|error <base64 output> <base64 error>`. Nothing a path or a guest prints can
-// be mistaken for an answer, and errors are errors, not guessed from text.
+// defines one small IronPython function in the monitor; commands are then sent base64-encoded
+// through it, in batches, executed by the monitor's own parser into a capturing writer, and answered
+// with one line `@@tandem <id> ok|error <base64 output>.<base64 output>… <base64 error>`. Nothing a
+// path or a guest prints can be mistaken for an answer, and errors are errors, not guessed from
+// text. A round trip through the shell costs ~10 ms, so a boot sends its commands as one batch.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,27 +19,67 @@ import { spawnGroup, type GroupProcess } from '../process-group.js';
 import { RENODE_ARGS, monitorPath } from './commands.js';
 import { FileTail } from './tail.js';
 
-/** IronPython 2.7, run once in the monitor's Python scope (where `monitor` and `System` exist). */
+/**
+ * IronPython 2.7, run once in the monitor's Python scope (where `monitor` and `System` exist).
+ * `tandem_run` takes a batch of commands (each base64, joined by `.`), runs them in order and stops
+ * at the first that fails: one round trip through the shell for a whole boot instead of one each.
+ *
+ * `start` is the one command not handed to the monitor as is: Renode's StartAll starts the
+ * emulation and then sleeps 100 ms on the calling thread, which would hold the monitor (and the
+ * `pause` that ends a short suite) for longer than the suite runs. The helper calls the same
+ * StartAll on a thread of its own and answers once the emulation reports itself started, before
+ * that sleep; nothing happens after the sleep, so the guest sees no difference.
+ */
 const HELPER = [
   'from Antmicro.Renode.UserInterface import CommandInteractionEater as _TandemEater',
+  'from Antmicro.Renode.Core import EmulationManager as _TandemEmulationManager',
   'def _tandem_b64(text):',
   '    return System.Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)) if text else "-"',
-  'def tandem_exec(tag, encoded):',
-  '    command = System.Text.Encoding.UTF8.GetString(System.Convert.FromBase64String(encoded))',
-  '    eater = _TandemEater()',
-  '    try:',
-  '        ok = monitor.Parse(command, eater)',
-  '        error = eater.GetError()',
-  '    except Exception as e:',
-  '        ok = False',
-  '        error = str(e)',
-  "    status = 'ok' if ok and not error else 'error'",
-  "    print('@@tandem ' + tag + ' ' + status + ' ' + _tandem_b64(eater.GetContents()) + ' ' + _tandem_b64(error) + ' @@')",
+  'def _tandem_start():',
+  '    emulation = _TandemEmulationManager.Instance.CurrentEmulation',
+  '    if emulation.IsStarted:',
+  '        return ""',
+  '    state = {"done": False, "error": ""}',
+  '    def run():',
+  '        try:',
+  '            emulation.StartAll()',
+  '        except Exception as e:',
+  '            state["error"] = "start: " + str(e)',
+  '        state["done"] = True',
+  '    thread = System.Threading.Thread(System.Threading.ThreadStart(run))',
+  '    thread.IsBackground = True',
+  '    thread.Start()',
+  '    while not emulation.IsStarted and not state["done"]:',
+  '        System.Threading.Thread.Sleep(1)',
+  '    return state["error"]',
+  'def tandem_run(tag, encoded):',
+  '    outputs = []',
+  '    status = "ok"',
+  '    error = ""',
+  '    for part in encoded.split("."):',
+  '        command = System.Text.Encoding.UTF8.GetString(System.Convert.FromBase64String(part))',
+  '        eater = _TandemEater()',
+  '        try:',
+  '            if command == "start":',
+  '                error = _tandem_start()',
+  '                ok = not error',
+  '            else:',
+  '                ok = monitor.Parse(command, eater)',
+  '                error = eater.GetError()',
+  '        except Exception as e:',
+  '            ok = False',
+  '            error = str(e)',
+  '        outputs.append(_tandem_b64(eater.GetContents()))',
+  '        if not ok or error:',
+  '            status = "error"',
+  '            break',
+  "    print('@@tandem ' + tag + ' ' + status + ' ' + '.'.join(outputs) + ' ' + _tandem_b64(error) + ' @@')",
   '',
 ].join('\n');
 
 // Empty fields are sent as `-` and the line ends in ` @@`: the shell's terminal trims trailing blanks.
-const ANSWER = /@@tandem (\d+) (ok|error) ([A-Za-z0-9+/=]+|-) ([A-Za-z0-9+/=]+|-) @@/;
+// The outputs field holds one entry per command run, joined by `.` (base64 has no `.`).
+const ANSWER = /@@tandem (\d+) (ok|error) ((?:[A-Za-z0-9+/=]+|-)(?:\.(?:[A-Za-z0-9+/=]+|-))*) ([A-Za-z0-9+/=]+|-) @@/;
 const PROMPT = /\((monitor|[^()\r\n]*)\) $/;
 
 function b64(text: string): string {
@@ -52,6 +93,8 @@ export class RenodeCommandError extends Error {
   constructor(
     readonly command: string,
     readonly detail: string,
+    /** Outputs of the commands of the same batch that ran before this one. */
+    readonly before: string[] = [],
   ) {
     super(`renode: \`${command}\` failed: ${detail.trim() || 'no detail'}`);
     this.name = 'RenodeCommandError';
@@ -79,8 +122,8 @@ export interface MonitorOptions {
 
 interface Pending {
   id: number;
-  command: string;
-  resolve: (output: string) => void;
+  commands: readonly string[];
+  resolve: (outputs: string[]) => void;
   reject: (err: Error) => void;
   timer?: NodeJS.Timeout;
 }
@@ -211,23 +254,38 @@ export class RenodeMonitor {
   }
 
   /** Runs one monitor command; resolves with its output, rejects with its error. */
-  exec(command: string, options: ExecOptions = {}): Promise<string> {
+  async exec(command: string, options: ExecOptions = {}): Promise<string> {
+    const [output] = await this.execBatch([command], options);
+    return output ?? '';
+  }
+
+  /**
+   * Runs commands in order in one round trip and resolves with their outputs. The first that fails
+   * rejects the whole batch with a RenodeCommandError naming it; the ones after it do not run.
+   * `timeoutMs` bounds the whole batch.
+   */
+  execBatch(commands: readonly string[], options: ExecOptions = {}): Promise<string[]> {
     const run = () =>
-      new Promise<string>((resolve, reject) => {
+      new Promise<string[]>((resolve, reject) => {
         if (!this.alive) {
           reject(new RenodeDiedError(`renode is not running (${this.deathReason ?? 'exited'})${this.tail()}`));
           return;
         }
+        if (!commands.length) {
+          resolve([]);
+          return;
+        }
         const id = this.nextId++;
-        const p: Pending = { id, command, resolve, reject };
+        const p: Pending = { id, commands, resolve, reject };
         const timeoutMs = options.timeoutMs ?? 60_000;
+        const what = commands.length === 1 ? `\`${commands[0]}\`` : `${commands.length} commands (\`${commands[0]}\` …)`;
         p.timer = setTimeout(() => {
-          this.deathReason = `renode did not answer \`${command}\` within ${timeoutMs / 1000} s`;
+          this.deathReason = `renode did not answer ${what} within ${timeoutMs / 1000} s`;
           this.failAll(new RenodeDiedError(`${this.deathReason}${this.tail()}`));
           void this.proc.kill(500);
         }, timeoutMs);
         this.pending.set(id, p);
-        this.send(`python "tandem_exec('${id}','${b64(command)}')"`);
+        this.send(`python "tandem_run('${id}','${commands.map(b64).join('.')}')"`);
       });
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
@@ -276,15 +334,18 @@ export class RenodeMonitor {
       if (!p) return;
       this.pending.delete(p.id);
       if (p.timer) clearTimeout(p.timer);
-      const output = unb64(m[3] ?? '');
+      const outputs = (m[3] ?? '-').split('.').map(unb64);
       const error = unb64(m[4] ?? '');
-      if (m[2] === 'ok') p.resolve(output);
-      else p.reject(new RenodeCommandError(p.command, error || output));
+      if (m[2] === 'ok') p.resolve(outputs);
+      else {
+        const failed = Math.max(0, outputs.length - 1);
+        p.reject(new RenodeCommandError(p.commands[failed] ?? p.commands[0] ?? '', error || outputs[failed] || '', outputs.slice(0, failed)));
+      }
       return;
     }
     const text = line.replace(PROMPT_PREFIX, '');
     // The shell echoes what we type; that is noise, not log.
-    if (!text.trim() || text.startsWith('python "tandem_exec(') || text.startsWith('python "exec(')) return;
+    if (!text.trim() || text.startsWith('python "tandem_run(') || text.startsWith('python "exec(')) return;
     this.log(text);
   }
 

@@ -107,3 +107,15 @@ export function parseRepl(text: string): ReplInfo {
 export function cpuNameOf(info: ReplInfo): string | undefined {
   return info.peripherals.find((p) => p.type?.startsWith('CPU.'))?.name;
 }
+
+/**
+ * The memories a reused machine must clear (`Memory.MappedMemory`: `ZeroAll`), or undefined when the
+ * platform has a memory of another type, whose reset behaviour tandem does not know, or pulls in
+ * other files (`using`) this reader does not follow: such a platform always gets a new machine.
+ */
+export function memoriesOf(info: ReplInfo): string[] | undefined {
+  if (info.using.length) return undefined;
+  const memories = info.peripherals.filter((p) => p.type && /(^|\.)Memory\.|Memory$/.test(p.type));
+  if (memories.some((p) => p.type !== 'Memory.MappedMemory')) return undefined;
+  return memories.map((p) => p.name);
+}

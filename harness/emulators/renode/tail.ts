@@ -25,7 +25,8 @@ export class FileTail implements AsyncIterable<Uint8Array> {
 
   async start(): Promise<void> {
     this.handle = await open(this.path, 'r');
-    this.schedule();
+    // A guest started just before may have written already: the first read is now, not a poll away.
+    this.schedule(0);
   }
 
   /** Adds bytes that did not come from the file, on a line of their own. */
@@ -61,7 +62,7 @@ export class FileTail implements AsyncIterable<Uint8Array> {
     return this.ended ? Promise.resolve() : new Promise((r) => this.endWaiters.push(r));
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.intervalMs): void {
     if (this.finished) return;
     this.timer = setTimeout(() => {
       this.reading = true;
@@ -71,7 +72,7 @@ export class FileTail implements AsyncIterable<Uint8Array> {
           this.reading = false;
           this.schedule();
         });
-    }, this.intervalMs);
+    }, delayMs);
   }
 
   private async readAvailable(): Promise<void> {
