@@ -1,7 +1,7 @@
 // The user's path, for real: `tandem run` on the demo firmware in QEMU, as a child process.
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Parser, type FinalResults } from 'tap-parser';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,17 +36,20 @@ timeouts: { wall: 60, silence: ${opts.silence}, crash_grace: 0.5 }
 const TAG = `TANDEM_TEST_TAG=${process.pid}-${Date.now()}`;
 const childEnv = { ...process.env, TANDEM_TEST_TAG: TAG.split('=')[1]! };
 
-/** Live (not zombie) qemu processes started by this test file. */
+/** Live (not zombie) qemu processes started by this test file, straight from /proc. */
 async function ourQemus(): Promise<string[]> {
-  const { stdout } = await run('ps', ['-e', '-o', 'pid=,stat=,args=']).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').filter((l) => {
-    if (!l.includes('qemu-system-arm') || /^\s*\d+\s+Z/.test(l)) return false;
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      return readFileSync(`/proc/${l.trim().split(/\s+/)[0]}/environ`, 'latin1').split('\0').includes(TAG);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      if (!cmdline.includes('qemu-system-arm')) continue;
+      if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'latin1'))) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(TAG)) found.push(`${pid} ${cmdline}`);
     } catch {
-      return false;
+      // the process ended while we looked
     }
-  });
+  }
+  return found;
 }
 
 async function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -73,7 +76,11 @@ describe('tandem run on the demo firmware in QEMU (end to end)', function () {
     out = await tandem(['run', file, '--out', outDir, '--jobs', '2']);
     record = JSON.parse(readFileSync(join(outDir, 'run.json'), 'utf8')) as RunRecord;
   });
-  after(() => tmp.cleanup());
+  after(async () => {
+    // A failed assertion can leave a tandem child SIGKILLed with its QEMU orphaned: end those too.
+    for (const line of await ourQemus()) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+    tmp.cleanup();
+  });
 
   it('exits 1 because the candidate regressed', () => {
     expect(out.code, out.stderr).to.equal(1);
