@@ -4,7 +4,7 @@ import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import type { Image, Job, JobRef, Provenance, RunRecord, RunResult, CaseResult } from '../domain.js';
+import type { Image, Job, JobRef, Provenance, RunEnd, RunRecord, RunResult, CaseResult } from '../domain.js';
 import { RUN_SCHEMA_VERSION } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { expandJobs, type Selection } from '../scenario/expand.js';
@@ -110,27 +110,13 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       const availability = emulator
         ? await emulator.available()
         : { ok: false, reason: `no ${job.platform.emulator} backend in this tandem` };
-      const provenance: Provenance = {
-        ...baseProvenance(),
-        emulator: {
-          kind: job.platform.emulator,
-          ...(availability.version ? { version: availability.version } : {}),
-          ...(job.platform.renode ? { timing: job.platform.renode.timing } : {}),
-        },
-        arch: job.platform.arch,
-        board: job.platform.board,
-      };
+      const provenance = provenanceFor(job, baseProvenance(), availability.version);
       if ((!availability.ok || !emulator) && !job.buildOnly) {
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: availability.reason ?? 'unavailable' }, provenance));
       }
       const built = await buildOnce(job);
       if (built.error !== undefined || !built.image) {
-        const end = options.signal.aborted
-          ? ({ kind: 'skipped', reason: 'not run: the run was interrupted' } as const)
-          : built.filtered
-            ? ({ kind: 'skipped', reason: built.error ?? 'filtered' } as const)
-            : ({ kind: 'build-error', message: built.error ?? 'no image' } as const);
-        return record(i, resultWithoutBoot(job, end, provenance, { buildLog: built.buildLog }));
+        return record(i, resultWithoutBoot(job, unbuiltEnd(built, options.signal.aborted), provenance, { buildLog: built.buildLog }));
       }
       const image = built.image;
       const imageProblem = checkImage(image.path);
@@ -182,6 +168,26 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
     diff,
     summary: summarize(results, diff),
   };
+}
+
+function provenanceFor(job: Job, base: Provenance, emulatorVersion: string | undefined): Provenance {
+  return {
+    ...base,
+    emulator: {
+      kind: job.platform.emulator,
+      ...(emulatorVersion ? { version: emulatorVersion } : {}),
+      ...(job.platform.renode ? { timing: job.platform.renode.timing } : {}),
+    },
+    arch: job.platform.arch,
+    board: job.platform.board,
+  };
+}
+
+/** Why a job has no image: the run was interrupted, twister filtered it, or the build failed. */
+function unbuiltEnd(built: { error?: string; filtered?: boolean }, aborted: boolean): RunEnd {
+  if (aborted) return { kind: 'skipped', reason: 'not run: the run was interrupted' };
+  if (built.filtered) return { kind: 'skipped', reason: built.error ?? 'filtered' };
+  return { kind: 'build-error', message: built.error ?? 'no image' };
 }
 
 /** Emulators load anything they are given; a file that is not an ELF would run as garbage until a timeout. */
