@@ -10,6 +10,9 @@ import { verdictOf } from './verdict.js';
 import { LineSplitter } from './line-splitter.js';
 import { ConsoleLog } from './console-log.js';
 
+/** A line the emulator itself printed about a failure, as opposed to the guest's console. */
+const EMULATOR_COMPLAINT = /^(qemu[\w-]*|renode)\b.*\b(fatal|error|could not|cannot)\b/i;
+
 /** A guest that got less than this share of the wall limit as emulated work was starved, not slow. */
 const STARVED_FRACTION = 0.25;
 /** However starved, a boot ends after this many times its wall limit. */
@@ -84,9 +87,10 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   };
 
   let silence: NodeJS.Timeout | undefined;
+  // refresh() re-arms the same timer: cheaper than a new one for every few bytes of UART output.
   const armSilence = () => {
-    if (silence) clearTimeout(silence);
-    silence = setTimeout(() => finishWith({ kind: 'silence', seconds: timeouts.silenceSeconds }), timeouts.silenceSeconds * 1000);
+    if (silence) silence.refresh();
+    else silence = setTimeout(() => finishWith({ kind: 'silence', seconds: timeouts.silenceSeconds }), timeouts.silenceSeconds * 1000);
   };
   let grace: NodeJS.Timeout | undefined;
   let fatalReason = 'fatal error';
@@ -95,7 +99,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   let emulatorComplaint: string | undefined;
   const onLine = (line: string) => {
     if (end) return;
-    if (/^(qemu[\w-]*|renode)?:? ?.*\b(fatal|error|could not|cannot)\b/i.test(line) && /^(qemu|renode)/i.test(line)) emulatorComplaint ??= line.trim();
+    if (EMULATOR_COMPLAINT.test(line)) emulatorComplaint ??= line.trim();
     for (const ev of parser.push(line)) {
       switch (ev.type) {
         case 'case-end':
