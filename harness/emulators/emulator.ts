@@ -27,9 +27,10 @@ export interface Session {
   readonly command: string[];
   /**
    * How much emulated work the guest has had so far, milliseconds (QEMU: its CPU time, the clock
-   * twister's QEMU timeouts use). Lets a wall timeout tell a slow guest from a starved host.
+   * twister's QEMU timeouts use; Renode: virtual time). Lets a wall timeout tell a slow guest from
+   * a starved host.
    */
-  guestMs?(): number | undefined;
+  guestMs?(): number | undefined | Promise<number | undefined>;
 }
 
 export interface Availability {

@@ -133,26 +133,30 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   // emulator can say how much work the guest got, a starved guest gets more time, up to a backstop.
   let session: Session | undefined;
   const wallMs = timeouts.wallSeconds * 1000;
-  const backstopAt = performance.now() + wallMs * WALL_BACKSTOP_FACTOR;
-  const onWall = () => {
-    const guest = session?.guestMs?.();
+  let backstopAt = Infinity;
+  const onWall = async () => {
+    const guest = await Promise.resolve(session?.guestMs?.()).catch(() => undefined);
+    if (end) return;
     if (guest !== undefined && guest < wallMs * STARVED_FRACTION && performance.now() < backstopAt) {
-      timers.push(setTimeout(onWall, 1000));
+      timers.push(setTimeout(() => void onWall(), 1000));
       return;
     }
     finishWith({ kind: 'wall', seconds: timeouts.wallSeconds });
   };
-  timers.push(setTimeout(onWall, wallMs));
 
   let exit: ExitInfo | undefined;
   try {
-    const sessionAbort = new AbortController();
     try {
-      session = await emulator.boot(job.image, job.platform, { signal: sessionAbort.signal, workDir });
+      // Ctrl-C during a slow boot (a Renode's first start) must not wait for the boot to finish.
+      session = await emulator.boot(job.image, job.platform, { signal: options.signal, workDir });
     } catch (err) {
       finishWith({ kind: 'emulator-error', message: (err as Error).message });
     }
     if (session) {
+      // The guest's limits start when it does: a Renode's first start-up (seconds of mono and C#
+      // compilation) is not the guest's time. Boot itself is bounded by the emulator's own timeouts.
+      backstopAt = performance.now() + wallMs * WALL_BACKSTOP_FACTOR;
+      timers.push(setTimeout(() => void onWall(), wallMs));
       armSilence();
       const pump = (async () => {
         for await (const chunk of session.console) {

@@ -239,6 +239,13 @@ class RenodeSession implements Session {
     return (this.stopping ??= this.doStop(kill));
   }
 
+  /** Virtual time this guest has run, asked of the running machine (the wall limit's guest clock). */
+  async guestMs(): Promise<number | undefined> {
+    if (this.stopping || !this.inst.monitor.alive || this.baseMs === undefined) return undefined;
+    const now = parseVirtualMs(await this.inst.monitor.exec(VIRTUAL_TIME, { timeoutMs: COMMAND_TIMEOUT_MS }));
+    return now === undefined ? undefined : now - this.baseMs;
+  }
+
   private async doStop(kill: boolean): Promise<ExitInfo> {
     const monitor = this.inst.monitor;
     let virtualMs: number | undefined;
