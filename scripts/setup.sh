@@ -15,6 +15,8 @@ have ninja || need+=(ninja-build)
 # Used by the report tests: JUnit schema validation and the HTML report in a real browser.
 have xmllint || need+=(libxml2-utils)
 have chromium || need+=(chromium)
+# The silicon-tier tests replay console captures through a pseudo-terminal with a small script.
+have python3 || need+=(python3)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

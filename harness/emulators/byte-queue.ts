@@ -18,11 +18,16 @@ export function mergeStreams(streams: ReadonlyArray<Readable | null | undefined>
       queue.push(chunk);
       notify();
     });
+    // 'end' for a stream that ran dry, 'close' for one destroyed (a serial port let go), 'error'.
+    let ended = false;
     const done = () => {
+      if (ended) return;
+      ended = true;
       open--;
       notify();
     };
     s.once('end', done);
+    s.once('close', done);
     s.once('error', done);
   }
   return {
