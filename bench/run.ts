@@ -76,7 +76,7 @@ async function run(scenario: Scenario, repeat: number, label: string) {
 function bareQemu(image: Image, platform: Platform): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(qemuBinary(platform), qemuArgs(image, platform), { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(qemuBinary(), qemuArgs(image, platform), { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     child.stdout.on('data', (d: Buffer) => {
       text += d.toString('latin1');

@@ -24,7 +24,7 @@ import { MergeError, copyLogs, mergeRecords } from './run/merge.js';
 
 export const EXIT = { ok: 0, regressed: 1, usage: 2, interrupted: 130 } as const;
 
-export class UsageError extends Error {}
+class UsageError extends Error {}
 
 const HELP = `tandem ${TANDEM_VERSION} — run Zephyr ztest images in emulators and diff variants per test case
 
@@ -92,6 +92,12 @@ function shardOf(value: string | undefined): { index: number; count: number } | 
 }
 
 const display = (p: string) => relative(process.cwd(), p) || p;
+
+/** The one-screen summary, coloured only for a person at a terminal; ends with the report folder. */
+function printSummary(record: RunRecord, reportDir: string, stream: NodeJS.WriteStream): void {
+  const color = shouldUseColor(process.env, Boolean(stream.isTTY));
+  stream.write(`${renderTerminalSummary(record, { color, reportDir: display(reportDir), width: stream.columns ?? 160 })}\n`);
+}
 
 async function cmdRun(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -174,7 +180,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (values.tap) process.stdout.write(tapFooter(record.results.length, { planned: true }));
   await writeReports(runDir, record, formats);
   if (values.out === undefined) pointLatestAt(runDir);
-  human.write(`${renderTerminalSummary(record, { color, reportDir: display(runDir), width: human.columns ?? 160 })}\n`);
+  printSummary(record, runDir, human);
   if (record.interrupted) return EXIT.interrupted;
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
@@ -222,8 +228,7 @@ async function cmdReport(argv: string[]): Promise<number> {
   const record = await loadRecord(runDir);
   const written = await writeReports(runDir, record, formatsOf(values.format));
   if (!values.quiet) {
-    const color = shouldUseColor(process.env, Boolean(process.stdout.isTTY));
-    console.log(renderTerminalSummary(record, { color, reportDir: display(runDir), width: process.stdout.columns ?? 160 }));
+    printSummary(record, runDir, process.stdout);
     console.log(`wrote ${written.map(display).join(', ')}`);
   }
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
@@ -237,10 +242,7 @@ async function cmdDiff(argv: string[]): Promise<number> {
   const outDir = resolve(values.out ?? join('reports', `diff-${a!.runId}-vs-${b!.runId}`));
   mkdirSync(outDir, { recursive: true });
   await writeReports(outDir, record, formatsOf(values.format));
-  if (!values.quiet) {
-    const color = shouldUseColor(process.env, Boolean(process.stdout.isTTY));
-    console.log(renderTerminalSummary(record, { color, reportDir: display(outDir), width: process.stdout.columns ?? 160 }));
-  }
+  if (!values.quiet) printSummary(record, outDir, process.stdout);
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
 
@@ -259,10 +261,7 @@ async function cmdMerge(argv: string[]): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   copyLogs(sources, outDir);
   await writeReports(outDir, record, formatsOf(values.format));
-  if (!values.quiet) {
-    const color = shouldUseColor(process.env, Boolean(process.stdout.isTTY));
-    console.log(renderTerminalSummary(record, { color, reportDir: display(outDir), width: process.stdout.columns ?? 160 }));
-  }
+  if (!values.quiet) printSummary(record, outDir, process.stdout);
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
 

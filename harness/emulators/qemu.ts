@@ -6,10 +6,9 @@ import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
 import { spawnGroup } from './process-group.js';
 
-export function qemuBinary(platform: Platform): string {
-  const override = process.env.TANDEM_QEMU;
-  if (override) return override;
-  return platform.arch === 'riscv32' ? 'qemu-system-riscv32' : 'qemu-system-arm';
+/** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
+export function qemuBinary(): string {
+  return process.env.TANDEM_QEMU || 'qemu-system-arm';
 }
 
 export function qemuArgs(image: Image, platform: Platform): string[] {
@@ -35,7 +34,7 @@ export function createQemuEmulator(): Emulator {
   return {
     kind: 'qemu',
     available() {
-      const bin = process.env.TANDEM_QEMU ?? 'qemu-system-arm';
+      const bin = qemuBinary();
       let probe = versions.get(bin);
       if (!probe) {
         probe = execa(bin, ['--version'], { reject: false, timeout: 10_000 }).then((r) =>
@@ -48,7 +47,7 @@ export function createQemuEmulator(): Emulator {
       return probe;
     },
     async boot(image, platform, { signal }): Promise<Session> {
-      const bin = qemuBinary(platform);
+      const bin = qemuBinary();
       const args = qemuArgs(image, platform);
       const proc = spawnGroup(bin, args);
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;

@@ -3,8 +3,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Comparison, RunRecord, RunResult } from '../domain.js';
-import { RUN_SCHEMA_VERSION } from '../domain.js';
-import { diffResults, summarize } from '../diff/differ.js';
+import { assembleRecord } from './record.js';
 
 export interface RunPlan {
   runId: string;
@@ -44,22 +43,19 @@ export function recoverRecord(runDir: string): RunRecord | undefined {
       // a line cut by the crash that interrupted the run: everything before it still counts
     }
   }
-  const diff = diffResults(results, plan.comparisons);
   const last = results.reduce((t, r) => Math.max(t, Date.parse(r.startedAt) + r.wallMs), Date.parse(plan.startedAt));
-  return {
-    schema: 'tandem-run',
-    schemaVersion: RUN_SCHEMA_VERSION,
-    runId: plan.runId,
-    scenario: plan.scenario,
-    comparisons: plan.comparisons,
-    startedAt: plan.startedAt,
-    finishedAt: new Date(last).toISOString(),
-    wallMs: last - Date.parse(plan.startedAt),
-    host: plan.host,
-    tandemVersion: plan.tandemVersion,
-    interrupted: true,
+  return assembleRecord(
+    {
+      runId: plan.runId,
+      scenario: plan.scenario,
+      comparisons: plan.comparisons,
+      startedAt: plan.startedAt,
+      finishedAt: new Date(last).toISOString(),
+      wallMs: last - Date.parse(plan.startedAt),
+      host: plan.host,
+      tandemVersion: plan.tandemVersion,
+      interrupted: true,
+    },
     results,
-    diff,
-    summary: summarize(results, diff),
-  };
+  );
 }

@@ -3,8 +3,7 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunRecord, RunResult } from '../domain.js';
-import { RUN_SCHEMA_VERSION } from '../domain.js';
-import { diffResults, summarize } from '../diff/differ.js';
+import { assembleRecord } from './record.js';
 
 export class MergeError extends Error {}
 
@@ -29,24 +28,21 @@ export function mergeRecords(records: readonly RunRecord[], runId: string): RunR
   }
   const startedAt = records.map((r) => r.startedAt).sort()[0]!;
   const finishedAt = records.map((r) => r.finishedAt).sort().at(-1)!;
-  const diff = diffResults(results, first.comparisons);
-  return {
-    schema: 'tandem-run',
-    schemaVersion: RUN_SCHEMA_VERSION,
-    runId,
-    scenario: first.scenario,
-    comparisons: first.comparisons,
-    startedAt,
-    finishedAt,
-    wallMs: Date.parse(finishedAt) - Date.parse(startedAt),
-    host: first.host,
-    tandemVersion: first.tandemVersion,
-    interrupted: records.some((r) => r.interrupted),
+  return assembleRecord(
+    {
+      runId,
+      scenario: first.scenario,
+      comparisons: first.comparisons,
+      startedAt,
+      finishedAt,
+      wallMs: Date.parse(finishedAt) - Date.parse(startedAt),
+      host: first.host,
+      tandemVersion: first.tandemVersion,
+      interrupted: records.some((r) => r.interrupted),
+      mergedFrom: records.map((r) => ({ runId: r.runId, hostname: r.host.hostname, jobs: r.results.length })),
+    },
     results,
-    diff,
-    summary: summarize(results, diff),
-    mergedFrom: records.map((r) => ({ runId: r.runId, hostname: r.host.hostname, jobs: r.results.length })),
-  };
+  );
 }
 
 /** Copies each result's console and build logs from its run folder into the merged one. */

@@ -5,7 +5,6 @@ import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Image, Job, JobRef, Provenance, RunEnd, RunRecord, RunResult, CaseResult } from '../domain.js';
-import { RUN_SCHEMA_VERSION } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { expandJobs, type Selection } from '../scenario/expand.js';
 import type { Builder } from '../build/builder.js';
@@ -13,7 +12,7 @@ import { buildKey } from '../build/builder.js';
 import { buildDirOf } from '../build/index.js';
 import { sha256File } from '../build/pipeline.js';
 import type { EmulatorSet } from '../emulators/registry.js';
-import { diffResults, summarize } from '../diff/differ.js';
+import { assembleRecord } from './record.js';
 import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
 import { TANDEM_VERSION } from '../version.js';
 import { journalResult, startJournal } from './journal.js';
@@ -150,24 +149,20 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   );
 
   rmSync(join(options.runDir, '.work'), { recursive: true, force: true });
-  const diff = diffResults(results, scenario.comparisons);
-  const finished = new Date();
-  return {
-    schema: 'tandem-run',
-    schemaVersion: RUN_SCHEMA_VERSION,
-    runId: options.runId,
-    scenario: scenarioRef,
-    comparisons: scenario.comparisons,
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    wallMs: Math.round(performance.now() - t0),
-    host: hostInfo,
-    tandemVersion: TANDEM_VERSION,
-    interrupted: options.signal.aborted,
+  return assembleRecord(
+    {
+      runId: options.runId,
+      scenario: scenarioRef,
+      comparisons: scenario.comparisons,
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      wallMs: Math.round(performance.now() - t0),
+      host: hostInfo,
+      tandemVersion: TANDEM_VERSION,
+      interrupted: options.signal.aborted,
+    },
     results,
-    diff,
-    summary: summarize(results, diff),
-  };
+  );
 }
 
 function provenanceFor(job: Job, base: Provenance, emulatorVersion: string | undefined): Provenance {
