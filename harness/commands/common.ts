@@ -1,0 +1,53 @@
+// What every command shares: exit codes, usage errors, argument checks, the summary printout and
+// loading a run record (recovering it from the journal when the run was killed).
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { RunRecord } from '../domain.js';
+import { ALL_FORMATS, readRunRecord, type ReportFormat } from '../report/index.js';
+import { RunJsonError } from '../report/json.js';
+import { renderTerminalSummary, shouldUseColor } from '../report/terminal.js';
+import { recoverRecord } from '../run/journal.js';
+
+export const EXIT = { ok: 0, regressed: 1, usage: 2, interrupted: 130 } as const;
+
+export class UsageError extends Error {}
+export function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a whole number ≥ 1 (got '${value}')`);
+  return n;
+}
+
+export function formatsOf(value: string | undefined): ReportFormat[] {
+  if (value === undefined) return [...ALL_FORMATS];
+  const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const f of wanted) {
+    if (!ALL_FORMATS.includes(f as ReportFormat)) throw new UsageError(`--format: unknown format '${f}' (choose from ${ALL_FORMATS.join(', ')})`);
+  }
+  // run.json is the record every other output and `tandem report` is made from.
+  return [...new Set<ReportFormat>(['json', ...(wanted as ReportFormat[])])];
+}
+
+
+export const display = (p: string) => relative(process.cwd(), p) || p;
+
+/** The one-screen summary, coloured only for a person at a terminal; ends with the report folder. */
+export function printSummary(record: RunRecord, reportDir: string, stream: NodeJS.WriteStream): void {
+  const color = shouldUseColor(process.env, Boolean(stream.isTTY));
+  stream.write(`${renderTerminalSummary(record, { color, reportDir: display(reportDir), width: stream.columns ?? 160 })}\n`);
+}
+
+/** run.json, or for a run killed before writing it, the record rebuilt from its journal. */
+export async function loadRecord(runDir: string): Promise<RunRecord> {
+  try {
+    return await readRunRecord(runDir);
+  } catch (err) {
+    if (!(err instanceof RunJsonError)) throw err;
+    const recovered = existsSync(join(runDir, 'run.json')) ? undefined : recoverRecord(runDir);
+    if (recovered) {
+      console.error(`tandem: ${display(runDir)} has no run.json (the run was killed); rebuilt it from results.jsonl`);
+      return recovered;
+    }
+    throw new UsageError(err.message);
+  }
+}

@@ -1,0 +1,32 @@
+// The text of `tandem help`; one place, so every command's --help says the same.
+import { defaultConcurrency } from '../run/run.js';
+import { TANDEM_VERSION } from '../version.js';
+import { ALL_FORMATS } from '../report/index.js';
+
+export const HELP = `tandem ${TANDEM_VERSION} — run Zephyr ztest images in emulators and diff variants per test case
+
+Usage:
+  tandem run <scenario.yaml> [options]   build, boot, parse, diff and report
+  tandem report <run-dir> [--format …]   re-render every report from run-dir/run.json
+  tandem diff <run-a> <run-b> [--out DIR] compare two runs (a = before, b = after)
+  tandem merge <run-dir>… [--out DIR]    join the shards of one run (see --shard)
+  tandem doctor                          which emulators and tools this machine has
+  tandem help | --version
+
+Options for run:
+  --out DIR            run folder (default: reports/<run-id>)
+  -j, --jobs N         emulators at once (default: CPU cores = ${defaultConcurrency()})
+  --build-jobs N       builds at once (default: 1; each build uses every core)
+  --platform NAME      only this platform (repeatable, globs allowed)
+  --suite NAME         only this suite (repeatable, globs allowed)
+  --variant NAME       only this variant (repeatable, globs allowed)
+  --repeat N           run every job N times; disagreeing attempts are 'flaky'
+  --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
+  --rebuild            build every image even if the build cache has it (keys are still recorded)
+  --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
+  --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)
+  -q, --quiet          only the final summary
+  -v, --verbose        every job and failing case as it finishes, with emulator command lines
+
+Exit codes: 0 no regression, 1 the candidate regressed, 2 usage/config error, 130 interrupted.
+Environment: TANDEM_QEMU, TANDEM_RENODE (emulator binaries), NO_COLOR, CI.`;
