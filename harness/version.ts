@@ -6,8 +6,9 @@ function findPackage(): { root: string; version: string } {
   for (const rel of ['..', '../..']) {
     try {
       const url = new URL(`${rel}/package.json`, import.meta.url);
-      const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tandem') return { root: new URL(`${rel}/`, import.meta.url).pathname.replace(/\/$/, ''), version: pkg.version ?? '0.0.0' };
+      const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string; bin?: Record<string, string> };
+      // Known by its `tandem` command, not its name: the package may be published under a scope.
+      if (pkg.bin?.['tandem'] !== undefined) return { root: new URL(`${rel}/`, import.meta.url).pathname.replace(/\/$/, ''), version: pkg.version ?? '0.0.0' };
     } catch {
       // try the other layout
     }

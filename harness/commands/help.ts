@@ -11,6 +11,7 @@ Usage:
   tandem diff <run-a> <run-b> [--out DIR] compare two runs (a = before, b = after)
   tandem merge <run-dir>… [--out DIR]    join the shards of one run (see --shard)
   tandem doctor                          which emulators and tools this machine has
+  tandem demo [run options]              the built-in demo (native vs wasm); builds go to ./build
   tandem help | --version
 
 Options for run:
@@ -23,6 +24,7 @@ Options for run:
   --repeat N           run every job N times; disagreeing attempts are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
+  --build-root DIR     where images are built (default: the scenario's build.build_root)
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
   --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)
   -q, --quiet          only the final summary

@@ -51,6 +51,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       repeat: { type: 'string' },
       shard: { type: 'string' },
       rebuild: { type: 'boolean' },
+      'build-root': { type: 'string' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -70,6 +71,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const formats = formatsOf(values.format);
   const shard = shardOf(values.shard);
   const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
+  // Builds of a scenario read from a read-only place (an installed package) go where asked.
+  if (values['build-root'] !== undefined && scenario.build.kind !== 'prebuilt') scenario.build.buildRoot = resolve(values['build-root']);
   const runId = newRunId();
   const runDir = resolve(values.out ?? join('reports', runId));
   mkdirSync(runDir, { recursive: true });
