@@ -5,15 +5,17 @@ import { RENODE_MISSING, buildFixture, logsOf } from './fixtures/report/fixture.
 describe('report: twister.json', () => {
   const fixture = buildFixture();
   const report = toTwister(fixture.record, { logs: logsOf(fixture) });
-  const suite = (name: string, platform = 'qemu_cortex_m3') => {
-    const s = report.testsuites.find((x) => x.name === name && x.platform === platform);
-    expect(s, `${name} on ${platform}`).to.not.equal(undefined);
+  // `mutex.wasm` is the suite `mutex` of variant `wasm`: twister's name is the scenario, the variant a field of its own.
+  const suite = (job: string, platform = 'qemu_cortex_m3') => {
+    const [name, variant] = job.split('.');
+    const s = report.testsuites.find((x) => x.name === name && x.variant === variant && x.platform === platform);
+    expect(s, `${job} on ${platform}`).to.not.equal(undefined);
     return s!;
   };
-  const tc = (suiteName: string, id: string) => suite(suiteName).testcases.find((c) => c.identifier === id)!;
+  const tc = (job: string, id: string) => suite(job).testcases.find((c) => c.identifier === id)!;
 
   it('has twister\'s environment block and one testsuite per job', () => {
-    expect(report.environment).to.include({ os: 'linux', zephyr_version: 'v3.5.99-8f9fd239eb26', run_date: '2024-03-01T10:00:00.000Z' });
+    expect(report.environment).to.include({ os: 'Linux', zephyr_version: 'v3.5.99-8f9fd239eb26', run_date: '2024-03-01T10:00:00.000Z' });
     expect(report.environment.options).to.include({ tool: 'tandem', scenario: 'gale-wasm-lto' });
     expect(report.testsuites).to.have.length(fixture.record.results.length);
     for (const s of report.testsuites) {
@@ -25,36 +27,34 @@ describe('report: twister.json', () => {
     expect(JSON.parse(renderTwister(fixture.record, { logs: logsOf(fixture) }))).to.deep.equal(JSON.parse(JSON.stringify(report)));
   });
 
-  it('names scenarios <suite>.<variant> and cases by the 3.5.x rule (test_ prefix dropped)', () => {
-    expect(twisterScenario({ suite: 'mutex', variant: 'wasm' })).to.equal('mutex.wasm');
-    expect(twisterCaseId('mutex.wasm', { suite: 'mutex_api', name: 'test_mutex_recursive' })).to.equal('mutex.wasm.mutex_recursive');
-    expect(twisterCaseId('mutex.wasm', { suite: 'mutex_api', name: 'test_mutex_recursive' }, 'suite')).to.equal(
-      'mutex.wasm.mutex_api.mutex_recursive',
-    );
-    expect(suite('mutex.native').testcases.map((c) => c.identifier)).to.include('mutex.native.mutex_priority_inheritance');
+  it('names suites <app path>/<scenario id> when the run recorded them, and cases by the 3.5.x rule (test_ prefix dropped)', () => {
+    const job = { id: 'qemu_cortex_m3/wasm/kernel.mutex', suite: 'kernel.mutex', variant: 'wasm', platform: 'qemu_cortex_m3', emulator: 'qemu' as const, attempt: 1 };
+    expect(twisterScenario({ job, provenance: { tandemVersion: '0', host: 'h', twister: { app: 'tests/kernel/mutex/mutex_api', scenario: 'kernel.mutex' } } })).to.equal('tests/kernel/mutex/mutex_api/kernel.mutex');
+    expect(twisterScenario({ job, provenance: { tandemVersion: '0', host: 'h' } })).to.equal('kernel.mutex');
+    expect(twisterCaseId('kernel.mutex', { suite: 'mutex_api', name: 'test_mutex_recursive' })).to.equal('kernel.mutex.mutex_recursive');
+    expect(twisterCaseId('kernel.mutex', { suite: 'mutex_api', name: 'test_mutex_recursive' }, 'suite')).to.equal('kernel.mutex.mutex_api.mutex_recursive');
+    expect(suite('mutex.native').testcases.map((c) => c.identifier)).to.include('mutex.mutex_priority_inheritance');
     const bySuite = toTwister(fixture.record, { caseIds: 'suite' });
-    expect(bySuite.testsuites.find((s) => s.name === 'mutex.wasm')!.testcases[0]!.identifier).to.equal(
-      'mutex.wasm.mutex_api_1cpu.mutex_priority_inheritance',
-    );
+    expect(bySuite.testsuites.find((s) => s.name === 'mutex' && s.variant === 'wasm')!.testcases[0]!.identifier).to.equal('mutex.mutex_api_1cpu.mutex_priority_inheritance');
   });
 
   it('the first testsuite is the candidate with the regression, and its first case is the regressed one', () => {
     const first = report.testsuites[0]!;
-    expect(first).to.include({ name: 'mutex.wasm', platform: 'qemu_cortex_m3', status: 'failed' });
-    expect(first.testcases[0]).to.include({ identifier: 'mutex.wasm.mutex_priority_inheritance', status: 'failed' });
+    expect(first).to.include({ name: 'mutex', variant: 'wasm', tandem_job: 'qemu_cortex_m3/wasm/mutex', platform: 'qemu_cortex_m3', status: 'failed' });
+    expect(first.testcases[0]).to.include({ identifier: 'mutex.mutex_priority_inheritance', status: 'failed' });
     expect(first.testcases[0]!.reason).to.match(/^Assertion failed at .*test_mutex_apis\.c:412/);
   });
 
   it('maps statuses as twister reports the same events', () => {
-    expect(tc('demo.wasm', 'demo.wasm.b_crash')).to.deep.include({ status: 'failed', reason: 'E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0' });
-    expect(tc('demo.wasm', 'demo.wasm.c_after')).to.include({ status: 'blocked' });
-    expect(tc('demo.wasm', 'demo.wasm.a_pass')).to.include({ status: 'passed' });
+    expect(tc('demo.wasm', 'demo.b_crash')).to.deep.include({ status: 'failed', reason: 'E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0' });
+    expect(tc('demo.wasm', 'demo.c_after')).to.include({ status: 'blocked' });
+    expect(tc('demo.wasm', 'demo.a_pass')).to.include({ status: 'passed' });
     expect(suite('demo.wasm')).to.include({ status: 'failed', reason: 'E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0' });
-    expect(tc('sleep.wasm', 'sleep.wasm.b_hang')).to.include({ status: 'failed', reason: 'Timeout' });
-    expect(tc('sleep.wasm', 'sleep.wasm.c_more')).to.include({ status: 'blocked' });
+    expect(tc('sleep.wasm', 'sleep.b_hang')).to.include({ status: 'failed', reason: 'Timeout' });
+    expect(tc('sleep.wasm', 'sleep.c_more')).to.include({ status: 'blocked' });
     expect(suite('sleep.wasm')).to.include({ status: 'failed', reason: 'Timeout' });
-    expect(tc('assert.wasm', 'assert.wasm.c_skip')).to.include({ status: 'skipped' });
-    expect(tc('assert.wasm', 'assert.wasm.d_assume').reason).to.match(/^Assumption failed/);
+    expect(tc('assert.wasm', 'assert.c_skip')).to.include({ status: 'skipped' });
+    expect(tc('assert.wasm', 'assert.d_assume').reason).to.match(/^Assumption failed/);
     expect(suite('semaphore.wasm')).to.include({ status: 'passed' });
     expect(suite('semaphore.wasm')).to.not.have.property('reason');
   });
@@ -66,11 +66,11 @@ describe('report: twister.json', () => {
   });
 
   it('failing cases carry the console lines around the failure as `log`', () => {
-    const log = tc('demo.wasm', 'demo.wasm.b_crash').log!;
+    const log = tc('demo.wasm', 'demo.b_crash').log!;
     expect(log).to.contain('E: ***** USAGE FAULT *****');
     expect(log).to.contain('E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0');
     expect(log).to.not.contain('\r');
-    expect(tc('demo.wasm', 'demo.wasm.a_pass')).to.not.have.property('log');
+    expect(tc('demo.wasm', 'demo.a_pass')).to.not.have.property('log');
   });
 
   it('UART garbage is cleaned out of reasons and logs', () => {

@@ -1,7 +1,11 @@
-// twister.json, in the layout Zephyr's twister writes, so dashboards and scripts built for twister
-// read tandem runs unchanged. Pure.
-import type { CaseStatus, JobRef, RunRecord, RunResult, Verdict } from '../domain.js';
-import { buildView, cleanText, excerpt, oneLine, seconds, toConsoleLog, type CaseView, type LogSource } from './common.js';
+// twister.json, in the layout Zephyr's twister writes (twisterlib/reports.py json_report), so
+// Zephyr's tools (scripts/ci/twister_report_analyzer.py, dashboards) read tandem runs unchanged:
+// suites named `<app path>/<scenario id>`, `log` on failed and error suites and on failed cases,
+// twister's statuses and environment keys. tandem's variant sits in `variant` (a key twister's
+// tools do not read), so one file holds every variant. Pure.
+import type { CaseStatus, RunRecord, RunResult, Verdict } from '../domain.js';
+import { buildView, cleanText, excerpt, oneLine, seconds, toConsoleLog, type CaseView, type ConsoleLog, type LogSource } from './common.js';
+import { twisterSuiteName, type TwisterFacts } from '../zephyr/twister-names.js';
 
 export type TwisterSuiteStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered';
 export type TwisterCaseStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered' | 'blocked';
@@ -16,24 +20,32 @@ export interface TwisterCase {
 
 export interface TwisterSuite {
   name: string;
+  arch: string;
   platform: string;
-  arch?: string;
+  /** The app folder (twister's source_dir_rel). */
+  path: string;
   run_id: string;
   runnable: boolean;
   retries: number;
+  toolchain?: string;
   status: TwisterSuiteStatus;
   reason?: string;
+  /** Console (failed) or build log (error), printable characters only; twister always writes it for those. */
+  log?: string;
   execution_time: string;
-  used_ram?: number;
+  build_time: string;
   testcases: TwisterCase[];
+  /** tandem's variant and job id: keys twister's tools ignore. */
+  variant: string;
+  tandem_job: string;
 }
 
 export interface TwisterReport {
   environment: {
     os: string;
     zephyr_version: string;
-    toolchain?: string;
-    commit_date?: string;
+    toolchain: string;
+    commit_date: string;
     run_date: string;
     options: Record<string, unknown>;
   };
@@ -41,6 +53,7 @@ export interface TwisterReport {
 }
 
 export interface TwisterOptions {
+  /** Console logs; also asked for build logs (with `log` set to the result's buildLog). */
   logs?: LogSource;
   /**
    * `legacy` (default) is twister 3.5.x: `<scenario>.<test without test_>`. It collides when two
@@ -49,12 +62,17 @@ export interface TwisterOptions {
   caseIds?: 'legacy' | 'suite';
 }
 
-/**
- * The twister scenario of a job: `<suite>.<variant>` (e.g. `mutex.wasm`). Platform stays out of it
- * because twister keys suites by (name, platform) already.
- */
-export function twisterScenario(job: Pick<JobRef, 'suite' | 'variant'>): string {
-  return `${job.suite}.${job.variant}`;
+/** What the run recorded to name a job as twister does; a plain suite name for older run.json. */
+export function twisterFactsOfResult(result: Pick<RunResult, 'job' | 'provenance'>): TwisterFacts {
+  const recorded = result.provenance['twister'] as Partial<TwisterFacts> | undefined;
+  const facts: TwisterFacts = { scenario: typeof recorded?.scenario === 'string' ? recorded.scenario : result.job.suite };
+  if (typeof recorded?.app === 'string' && recorded.app !== '') facts.app = recorded.app;
+  return facts;
+}
+
+/** twister's testsuite name of a job: `<app path>/<scenario id>`. */
+export function twisterScenario(result: Pick<RunResult, 'job' | 'provenance'>): string {
+  return twisterSuiteName(twisterFactsOfResult(result));
 }
 
 export function twisterCaseId(scenario: string, c: { suite: string; name: string }, style: 'legacy' | 'suite' = 'legacy'): string {
@@ -83,6 +101,11 @@ const SUITE_STATUS: Record<Verdict, TwisterSuiteStatus> = {
   skipped: 'skipped',
 };
 
+/** A job twister's static filters (platform_allow, arch, filter:) ruled out. */
+export function isFiltered(r: Pick<RunResult, 'verdict' | 'reason'>): boolean {
+  return r.verdict === 'skipped' && (r.reason ?? '').startsWith('filtered');
+}
+
 function suiteReason(r: RunResult): string | undefined {
   switch (r.verdict) {
     case 'passed':
@@ -94,7 +117,8 @@ function suiteReason(r: RunResult): string | undefined {
     case 'failed':
       return oneLine(r.reason ?? 'Failed');
     case 'build-error':
-      return oneLine(`Build failure${r.reason ? `: ${r.reason}` : ''}`);
+      // twister_report_analyzer groups on this prefix and then reads the build log.
+      return oneLine(`Build failure${r.reason ? ` - ${r.reason}` : ''}`);
     default:
       return r.reason === undefined ? undefined : oneLine(r.reason);
   }
@@ -105,13 +129,34 @@ function caseReason(c: CaseView): string | undefined {
   return c.case.detail === undefined ? undefined : oneLine(c.case.detail);
 }
 
+/** A whole log as twister's process_log keeps it: printable text only. */
+function logText(log: ConsoleLog | undefined): string {
+  if (!log) return '';
+  const text = log.parts.map((p) => p.text).join(log.omittedBytes ? `\n[… ${log.omittedBytes} bytes omitted …]\n` : '');
+  return cleanText(text);
+}
+
+function suiteLog(result: RunResult, logs: LogSource | undefined): string {
+  if (!logs) return '';
+  const consoleLog = toConsoleLog(logs(result));
+  if (result.verdict === 'build-error' || result.verdict === 'emulator-error') {
+    const build = result.buildLog ? toConsoleLog(logs({ ...result, log: result.buildLog })) : undefined;
+    return logText(build ?? consoleLog) || (result.reason ?? '');
+  }
+  return logText(consoleLog);
+}
+
+const HOST_OS: Record<string, string> = { linux: 'Linux', darwin: 'Darwin', win32: 'Windows' };
+
 export function toTwister(record: RunRecord, opts: TwisterOptions = {}): TwisterReport {
   const view = buildView(record);
   const zephyr = record.results.map((r) => r.provenance.zephyrVersion).find((v) => v);
   const toolchain = record.results.map((r) => r.provenance['toolchain']).find((v): v is string => typeof v === 'string');
   const environment: TwisterReport['environment'] = {
-    os: record.host.platform,
+    os: HOST_OS[record.host.platform] ?? record.host.platform,
     zephyr_version: zephyr ?? 'unknown',
+    toolchain: toolchain ?? 'unknown',
+    commit_date: 'unknown',
     run_date: record.startedAt,
     options: {
       tool: 'tandem',
@@ -123,38 +168,47 @@ export function toTwister(record: RunRecord, opts: TwisterOptions = {}): Twister
       interrupted: record.interrupted,
     },
   };
-  if (toolchain !== undefined) environment.toolchain = toolchain;
 
   const testsuites = view.jobs.map(({ result, cases }): TwisterSuite => {
-    const scenario = twisterScenario(result.job);
+    const facts = twisterFactsOfResult(result);
+    const filtered = isFiltered(result);
+    const status: TwisterSuiteStatus = filtered ? 'filtered' : SUITE_STATUS[result.verdict];
     const log = opts.logs ? toConsoleLog(opts.logs(result)) : undefined;
+    const arch = result.provenance['arch'];
     const suite: TwisterSuite = {
-      name: scenario,
+      name: twisterSuiteName(facts),
+      arch: typeof arch === 'string' ? arch : 'unknown',
       platform: result.job.platform,
+      path: facts.app ?? '',
       run_id: record.runId,
-      runnable: true,
+      runnable: !filtered,
       retries: Math.max(0, result.job.attempt - 1),
-      status: SUITE_STATUS[result.verdict],
+      status,
       execution_time: seconds(result.wallMs, 2),
+      build_time: '0.00',
       testcases: cases.map((c): TwisterCase => {
         const tc: TwisterCase = {
-          identifier: twisterCaseId(scenario, c.case, opts.caseIds),
-          status: CASE_STATUS[c.case.status],
+          identifier: twisterCaseId(facts.scenario, c.case, opts.caseIds),
+          status: filtered ? 'filtered' : CASE_STATUS[c.case.status],
           execution_time: seconds(c.case.durationMs, 2),
         };
         const reason = caseReason(c);
         if (reason !== undefined) tc.reason = reason;
-        if (log && (tc.status === 'failed' || tc.status === 'error')) {
-          const e = excerpt(log, c.case);
-          if (e) tc.log = e.lines.map(cleanText).join('\n');
+        if (tc.status === 'failed' || tc.status === 'error') {
+          const e = log ? excerpt(log, c.case) : undefined;
+          // twister writes the case's own output; the failure line stands in when no console is at hand.
+          tc.log = e ? e.lines.map(cleanText).join('\n') : cleanText(c.case.detail ?? tc.reason ?? 'Failed');
         }
         return tc;
       }),
+      variant: result.job.variant,
+      tandem_job: result.job.id,
     };
-    const arch = result.provenance['arch'];
-    if (typeof arch === 'string') suite.arch = arch;
     const reason = suiteReason(result);
     if (reason !== undefined) suite.reason = reason;
+    if (status === 'failed' || status === 'error') suite.log = suiteLog(result, opts.logs);
+    const toolchainOf = result.provenance['toolchain'];
+    if (typeof toolchainOf === 'string') suite.toolchain = toolchainOf;
     return suite;
   });
   return { environment, testsuites };

@@ -16,6 +16,7 @@ import { assembleRecord } from './record.js';
 import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
 import { TANDEM_VERSION } from '../version.js';
 import { journalResult, startJournal } from './journal.js';
+import { twisterFactsOf } from '../zephyr/twister-names.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -67,6 +68,9 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   options.observer?.planned?.(jobs.map(jobRef));
 
   const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
+  // What twister.json needs to name the job as twister would (app path, scenario id).
+  const zephyrBase = (scenario.build.kind === 'prebuilt' ? scenario.build.zephyrBase : scenario.build.env['ZEPHYR_BASE']) ?? process.env.ZEPHYR_BASE;
+  const twisterOf = (job: Job) => ({ twister: twisterFactsOf(job, zephyrBase, scenario.dir), arch: job.platform.arch });
   const runLimit = pLimit(Math.max(1, options.jobs));
   const buildLimit = pLimit(Math.max(1, options.buildJobs));
   const builds = new Map<string, Promise<{ image?: Image; error?: string; filtered?: boolean; buildLog: string }>>();
@@ -104,12 +108,12 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   await Promise.all(
     jobs.map(async (job, i) => {
       // twister's static filters: reported, never built.
-      if (job.filtered) return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: job.filtered }, baseProvenance()));
+      if (job.filtered) return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: job.filtered }, { ...baseProvenance(), ...twisterOf(job) }));
       const emulator = options.emulators.get(job.platform.emulator);
       const availability = emulator
         ? await emulator.available()
         : { ok: false, reason: `no ${job.platform.emulator} backend in this tandem` };
-      const provenance = provenanceFor(job, baseProvenance(), availability.version);
+      const provenance = { ...provenanceFor(job, baseProvenance(), availability.version), ...twisterOf(job) };
       if ((!availability.ok || !emulator) && !job.buildOnly) {
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: availability.reason ?? 'unavailable' }, provenance));
       }
