@@ -15,6 +15,7 @@ import { shouldUseColor } from '../report/terminal.js';
 import { renderTapJob, tapFooter, tapHeader } from '../report/tap.js';
 import { EXIT, UsageError, display, formatsOf, positiveInt, printSummary } from './common.js';
 import { HELP } from './help.js';
+import { loadTwisterBaseline, variantsToRun, withTwisterBaseline } from './from-twister.js';
 
 /** reports/latest → the newest run, so `open reports/latest/index.html` always works. */
 function pointLatestAt(runDir: string): void {
@@ -52,6 +53,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       shard: { type: 'string' },
       rebuild: { type: 'boolean' },
       'build-root': { type: 'string' },
+      'from-twister': { type: 'string' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -73,6 +75,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
   // Builds of a scenario read from a read-only place (an installed package) go where asked.
   if (values['build-root'] !== undefined && scenario.build.kind !== 'prebuilt') scenario.build.buildRoot = resolve(values['build-root']);
+  const twisterBase = values['from-twister'] === undefined ? undefined : loadTwisterBaseline(values['from-twister'], scenario);
+  const variants = twisterBase ? variantsToRun(scenario, twisterBase, values.variant) : values.variant;
   const runId = newRunId();
   const runDir = resolve(values.out ?? join('reports', runId));
   mkdirSync(runDir, { recursive: true });
@@ -106,7 +110,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       runId,
       jobs,
       buildJobs,
-      selection: { platforms: values.platform, suites: values.suite, variants: values.variant, repeat, ...(shard ? { shard } : {}) },
+      selection: { platforms: values.platform, suites: values.suite, variants, repeat, ...(shard ? { shard } : {}) },
       signal: controller.signal,
       builder: createBuilder(scenario, { noCache: Boolean(values.rebuild) }),
       emulators,
@@ -118,6 +122,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  if (twisterBase) record = withTwisterBaseline(record, twisterBase);
   if (values.tap) process.stdout.write(tapFooter(record.results.length, { planned: true }));
   await writeReports(runDir, record, formats);
   if (values.out === undefined) pointLatestAt(runDir);

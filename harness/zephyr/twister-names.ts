@@ -1,9 +1,8 @@
 // How twister names what tandem runs: a testsuite is `<app path>/<scenario id>` (twisterlib
 // testsuite.py get_unique: the app folder relative to ZEPHYR_BASE, or for apps elsewhere the path
 // below the test root) and a case `<scenario id>.<test without test_>`. Pure.
-import { isAbsolute, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import type { Job } from '../domain.js';
-import { sourceDirRel } from './twister-out.js';
 
 /** What a run records per job so reports can name it as twister does. */
 export interface TwisterFacts {
@@ -14,15 +13,17 @@ export interface TwisterFacts {
 }
 
 /**
- * The app path twister reports: relative to ZEPHYR_BASE when the app is inside it, else relative to
- * `root` (the scenario's folder) with leading `../` dropped, as twister does for its build folders.
+ * The app path twister reports: relative to ZEPHYR_BASE when the app is inside it. twister names
+ * other apps relative to its test root (-T); tandem's stand-in is the project the scenario lives in
+ * (the scenario folder's parent, then the folder itself), else just the app's folder name.
  */
-export function twisterAppPath(appPath: string, zephyrBase: string | undefined, root: string): string {
-  if (zephyrBase) {
-    const rel = relative(zephyrBase, appPath);
+export function twisterAppPath(appPath: string, zephyrBase: string | undefined, scenarioDir: string): string {
+  for (const root of [zephyrBase, dirname(scenarioDir), scenarioDir]) {
+    if (!root) continue;
+    const rel = relative(root, appPath);
     if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
   }
-  return sourceDirRel(appPath, root);
+  return basename(appPath);
 }
 
 export function twisterFactsOf(job: Pick<Job, 'suite'>, zephyrBase: string | undefined, root: string): TwisterFacts {
