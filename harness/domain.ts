@@ -238,7 +238,9 @@ export type DiffClass =
   | 'both-fail'
   | 'flaky'
   | 'missing'
-  | 'new';
+  | 'new'
+  /** A difference listed in the scenario's known file: shown and counted, never gating. */
+  | 'known';
 
 export interface DiffEntry {
   platform: string;
@@ -254,6 +256,19 @@ export interface DiffEntry {
   class: DiffClass;
   /** The candidate's explanation (assert line, fault, timeout) when it got worse. */
   detail?: string;
+  /** The known-differences entry this row matched (class `known`, or an expired entry's note). */
+  known?: KnownMark;
+}
+
+export interface KnownMark {
+  reason: string;
+  /** `file:line` of the entry. */
+  source: string;
+  /** The class the row had before the entry made it `known`. */
+  was: DiffClass;
+  until?: string;
+  /** The entry's `until:` date has passed: the row keeps its class and gates again. */
+  expired?: boolean;
 }
 
 export interface Comparison {
@@ -290,4 +305,44 @@ export interface RunRecord {
   summary: RunSummary;
   /** Set by `tandem merge`: the shard runs this record was made from. */
   mergedFrom?: Array<{ runId: string; hostname: string; jobs: number }>;
+  /** The known-differences list the diff was judged with (`known:` / `--known`). */
+  known?: KnownList;
+  /** What became of each known entry in this run: applied, stale, expired or unmet. */
+  knownReport?: KnownVerdict[];
+}
+
+/** One known difference: patterns (all must match) and what the candidate is expected to do. */
+export interface KnownEntry {
+  platform?: string[];
+  variant?: string[];
+  suite?: string[];
+  case?: string[];
+  arch?: string[];
+  emulator?: string[];
+  /** `glob` for tandem's own files; `regex` (full match) for twister quarantine files. */
+  syntax: 'glob' | 'regex';
+  /** Candidate statuses (fail, crash, timeout, blocked…) or diff classes; any worse class when absent. */
+  expect?: string[];
+  reason: string;
+  /** YYYY-MM-DD: the last day the entry holds. */
+  until?: string;
+  /** `file:line`. */
+  source: string;
+}
+
+export interface KnownList {
+  file: string;
+  entries: KnownEntry[];
+}
+
+export type KnownState = 'applied' | 'stale' | 'expired' | 'unmet';
+
+export interface KnownVerdict {
+  source: string;
+  reason: string;
+  until?: string;
+  state: KnownState;
+  /** Rows the entry made `known` (applied) or would have (expired). */
+  rows: number;
+  message: string;
 }

@@ -25,6 +25,7 @@ Options for run:
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --build-root DIR     where images are built (default: the scenario's build.build_root)
+  --known FILE         known differences (replaces the scenario's known:): shown, counted, not gating
   --from-twister FILE  take the baseline from a twister run's twister.json instead of running it
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
   --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)

@@ -15,6 +15,7 @@ import { shouldUseColor } from '../report/terminal.js';
 import { renderTapJob, tapFooter, tapHeader } from '../report/tap.js';
 import { EXIT, UsageError, display, formatsOf, positiveInt, printSummary } from './common.js';
 import { HELP } from './help.js';
+import { readKnownFile } from '../scenario/known-file.js';
 import { loadTwisterBaseline, variantsToRun, withTwisterBaseline } from './from-twister.js';
 
 /** reports/latest → the newest run, so `open reports/latest/index.html` always works. */
@@ -54,6 +55,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       rebuild: { type: 'boolean' },
       'build-root': { type: 'string' },
       'from-twister': { type: 'string' },
+      known: { type: 'string' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -75,6 +77,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
   // Builds of a scenario read from a read-only place (an installed package) go where asked.
   if (values['build-root'] !== undefined && scenario.build.kind !== 'prebuilt') scenario.build.buildRoot = resolve(values['build-root']);
+  if (values.known !== undefined) scenario.known = readKnownFile(values.known);
   const twisterBase = values['from-twister'] === undefined ? undefined : loadTwisterBaseline(values['from-twister'], scenario);
   const variants = twisterBase ? variantsToRun(scenario, twisterBase, values.variant) : values.variant;
   const runId = newRunId();

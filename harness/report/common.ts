@@ -16,6 +16,7 @@ export const CLASS_ORDER: readonly DiffClass[] = [
   'flaky',
   'both-fail',
   'new',
+  'known',
   'fix',
   'same',
 ];

@@ -11,7 +11,7 @@ const lineNo = { type: 'integer', minimum: 1 } as const;
 
 const VERDICTS = ['passed', 'failed', 'crashed', 'timeout', 'build-error', 'emulator-error', 'skipped'];
 const CASE_STATUSES = ['pass', 'fail', 'skip', 'blocked', 'crash', 'timeout'];
-const DIFF_CLASSES = ['same', 'regression', 'crash', 'hang', 'blocked', 'fix', 'both-fail', 'flaky', 'missing', 'new'];
+const DIFF_CLASSES = ['same', 'regression', 'crash', 'hang', 'blocked', 'fix', 'both-fail', 'flaky', 'missing', 'new', 'known'];
 const EMULATORS = ['qemu', 'renode', 'silicon'];
 
 function object(properties: Record<string, Schema>, required: string[], extra: Schema = {}): Schema {

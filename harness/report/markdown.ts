@@ -2,6 +2,7 @@
 // matrix. GitHub refuses comments over 65,536 characters, so the output is fitted under a byte
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
+import { knownMarkdown } from './known-section.js';
 import {
   CASE_ORDER,
   CLASS_ORDER,
@@ -182,6 +183,8 @@ function unique<T>(xs: readonly T[]): T[] {
 
 function compose(view: RunView, limits: Limits): string {
   const parts = [verdictLine(view.record), runLine(view.record), ...findings(view, limits)];
+  const known = knownMarkdown(view.record, limits.rows);
+  if (known) parts.push(known);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
   const fixes = view.record.summary.diff.fix ?? 0;

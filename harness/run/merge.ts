@@ -40,6 +40,7 @@ export function mergeRecords(records: readonly RunRecord[], runId: string): RunR
       tandemVersion: first.tandemVersion,
       interrupted: records.some((r) => r.interrupted),
       mergedFrom: records.map((r) => ({ runId: r.runId, hostname: r.host.hostname, jobs: r.results.length })),
+      ...(first.known ? { known: first.known } : {}),
     },
     results,
   );

@@ -164,6 +164,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       host: hostInfo,
       tandemVersion: TANDEM_VERSION,
       interrupted: options.signal.aborted,
+      ...(scenario.known ? { known: scenario.known } : {}),
     },
     results,
   );

@@ -1,6 +1,6 @@
 // scenario.yaml: which suites, in which variants, on which platforms, compared how, built how.
 import { createHash } from 'node:crypto';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Comparison, Platform, Suite, Timeouts, Variant } from '../domain.js';
 import { findPlatform } from './platform.js';
 import { ConfigError, readYaml, type YamlValue } from './yaml-reader.js';
@@ -8,6 +8,8 @@ import { isScalar } from 'yaml';
 import { existsSync } from 'node:fs';
 import { findTestcaseFile, readTestcaseFile, suiteNameOf } from '../zephyr/testcase.js';
 import { globMatch } from './expand.js';
+import type { KnownList } from '../domain.js';
+import { readKnownFile } from './known-file.js';
 
 /** `build.cache`: what besides the app, the arguments and the toolchain decides an image. */
 export interface CacheSpec {
@@ -48,11 +50,13 @@ export interface Scenario {
   comparisons: Comparison[];
   build: BuildSpec;
   timeouts: Timeouts;
+  /** `known:`: differences that are shown and counted but do not gate. */
+  known?: KnownList;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = { wallSeconds: 60, silenceSeconds: 20, crashGraceSeconds: 0.5 };
 
-const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts'];
+const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known'];
 
 export interface LoadOptions {
   /** Folders searched for platforms/<name>.yaml, in order. */
@@ -100,6 +104,12 @@ export function loadScenario(file: string, options: LoadOptions): Scenario {
   };
   const description = root.get('description').optionalString();
   if (description !== undefined) scenario.description = description;
+  const known = root.get('known');
+  if (known.present) {
+    const path = at(known.string());
+    if (!existsSync(path)) known.fail(`file not found: ${path}`, 'known: names a YAML list of known differences (or a twister quarantine file), relative to the scenario');
+    scenario.known = readKnownFile(path, relative(process.cwd(), path) || path);
+  }
   return scenario;
 }
 
