@@ -30,3 +30,17 @@ build:
 timeouts: { wall: ${o.wall ?? 60}, silence: ${o.silence ?? 3}, crash_grace: 0.5 }
 ${o.extra ?? ''}`;
 }
+
+/** Builds (or finds in the shared build root) one demo image and returns its path. */
+export async function demoImage(suite: string, variant: 'native' | 'wasm', scratchDir: string): Promise<string> {
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const { loadScenario } = await import('../../harness/scenario/scenario.js');
+  const { buildAll } = await import('./build.js');
+  mkdirSync(DEMO_BUILD_ROOT, { recursive: true });
+  const file = join(scratchDir, `demo-${suite}-${variant}.yaml`);
+  writeFileSync(file, demoScenario({ suites: [suite] }));
+  const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
+  const [built] = await buildAll(scenario, scratchDir, { variants: [variant] });
+  if (!built?.outcome.ok) throw new Error(`demo ${suite}/${variant} did not build: ${built?.outcome.ok === false ? built.outcome.message : 'no job'}\n${built?.log ?? ''}`);
+  return built.outcome.image.path;
+}
