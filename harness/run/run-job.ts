@@ -9,6 +9,7 @@ import { ZtestParser, describeEnd } from '../ztest/parser.js';
 import { verdictOf } from './verdict.js';
 import { LineSplitter } from './line-splitter.js';
 import { ConsoleLog } from './console-log.js';
+import { storageFailure } from '../storage-error.js';
 
 /** A line the emulator itself printed about a failure, as opposed to the guest's console. */
 const EMULATOR_COMPLAINT = /^(qemu[\w-]*|renode)\b.*\b(fatal|error|could not|cannot)\b/i;
@@ -189,6 +190,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
     await log.close();
     rmSync(workDir, { recursive: true, force: true });
   }
+  if (log.error) throw storageFailure(log.error, logAbs, options.runDir);
 
   const finalEnd = end ?? { kind: 'aborted' };
   const parsed = parser.finish(finalEnd);

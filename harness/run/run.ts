@@ -17,6 +17,7 @@ import { assembleRecord } from './record.js';
 import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
 import { TANDEM_VERSION } from '../version.js';
 import { journalResult, startJournal } from './journal.js';
+import { RunFolderError, storageFailure } from '../storage-error.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -51,7 +52,21 @@ export function newRunId(now = new Date()): string {
 export async function executeRun(scenario: Scenario, options: RunOptions): Promise<RunRecord> {
   const started = new Date();
   const t0 = performance.now();
-  mkdirSync(options.runDir, { recursive: true });
+  // A run folder that stops taking writes (a full disk) ends the whole run: every job is stopped.
+  const storage = new AbortController();
+  let storageError: unknown;
+  const failed = (err: unknown) => {
+    const f = storageFailure(err, undefined, options.runDir);
+    if (!(f instanceof RunFolderError)) throw f;
+    storageError ??= f;
+    storage.abort();
+  };
+  options = { ...options, signal: AbortSignal.any([options.signal, storage.signal]) };
+  try {
+    mkdirSync(options.runDir, { recursive: true });
+  } catch (err) {
+    throw storageFailure(err, options.runDir);
+  }
   const jobs = expandJobs(scenario, options.selection);
   const host = hostname();
   const hostInfo = { hostname: host, platform: `${process.platform}-${process.arch}`, cpus: defaultConcurrency(), node: process.version };
@@ -101,12 +116,15 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   const results: RunResult[] = new Array(jobs.length);
   const record = (i: number, r: RunResult) => {
     results[i] = r;
+    if (storageError) return;
     journalResult(options.runDir, r);
     options.observer?.jobEnded?.(r);
   };
 
+  // A storage failure in one job stops them all (see `failed`); any other error is a bug.
+  const guarded = (fn: (job: Job, i: number) => Promise<void>) => (job: Job, i: number) => fn(job, i).catch(failed);
   await Promise.all(
-    jobs.map(async (job, i) => {
+    jobs.map(guarded(async (job, i) => {
       // twister's static filters: reported, never built.
       if (job.filtered) return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: job.filtered }, baseProvenance()));
       const emulator = options.emulators.get(job.platform.emulator);
@@ -145,8 +163,9 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       });
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
       record(i, result);
-    }),
+    })),
   );
+  if (storageError) throw storageError;
 
   rmSync(join(options.runDir, '.work'), { recursive: true, force: true });
   return assembleRecord(
