@@ -2,6 +2,7 @@
 // exit codes. Exit codes: 0 no regression, 1 the candidate regressed, 2 usage or configuration
 // error, 130 interrupted.
 import { ConfigError } from './scenario/yaml-reader.js';
+import { RunFolderError } from './storage-error.js';
 import { killAllGroups } from './emulators/process-group.js';
 import { HELP } from './commands/help.js';
 import { REPO_ROOT, TANDEM_VERSION } from './version.js';
@@ -44,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}' (try: tandem help)`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof RunFolderError) {
       console.error(`tandem: ${err.message}`);
       return EXIT.usage;
     }

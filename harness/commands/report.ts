@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { writeReports } from '../report/index.js';
+import { interruptibleWrite } from '../report/atomic-write.js';
 import { EXIT, UsageError, display, formatsOf, loadRecord, printSummary } from './common.js';
 
 export async function cmdReport(argv: string[]): Promise<number> {
@@ -9,7 +10,7 @@ export async function cmdReport(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('tandem report takes one run folder, e.g. tandem report reports/<run-id>');
   const runDir = resolve(positionals[0]!);
   const record = await loadRecord(runDir);
-  const written = await writeReports(runDir, record, formatsOf(values.format));
+  const written = await interruptibleWrite(() => writeReports(runDir, record, formatsOf(values.format)));
   if (!values.quiet) {
     printSummary(record, runDir, process.stdout);
     console.log(`wrote ${written.map(display).join(', ')}`);

@@ -10,6 +10,7 @@ import { defaultConcurrency, executeRun, newRunId, type RunObserver } from '../r
 import { REPO_ROOT } from '../version.js';
 import type { RunRecord } from '../domain.js';
 import { writeReports } from '../report/index.js';
+import { interruptibleWrite } from '../report/atomic-write.js';
 import { createProgress } from '../report/progress.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { renderTapJob, tapFooter, tapHeader } from '../report/tap.js';
@@ -127,7 +128,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   }
   if (twisterBase) record = withTwisterBaseline(record, twisterBase);
   if (values.tap) process.stdout.write(tapFooter(record.results.length, { planned: true }));
-  await writeReports(runDir, record, formats);
+  await interruptibleWrite(() => writeReports(runDir, record, formats));
   if (values.out === undefined) pointLatestAt(runDir);
   printSummary(record, runDir, human);
   if (record.interrupted) return EXIT.interrupted;

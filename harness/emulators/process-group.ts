@@ -2,6 +2,7 @@
 // anything it forked (mono's helpers, a flash tool's children). A registry of live groups lets the
 // CLI kill them all on Ctrl-C, on an uncaught error and at exit: no emulator outlives tandem.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { unwatchGroup, watchGroup, withParentDeathSignal } from './parent-death.js';
 
 const live = new Set<number>();
 let exitHookInstalled = false;
@@ -55,9 +56,12 @@ export interface SpawnOptions {
  */
 export function spawnGroup(file: string, args: readonly string[], options: SpawnOptions = {}): GroupProcess {
   installExitHook();
-  const child = spawn(file, args, {
+  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  // Dies with tandem even when tandem is SIGKILLed (see parent-death.ts); same pid, same group.
+  const start = withParentDeathSignal(file, args, { cwd: options.cwd, env });
+  const child = spawn(start.file, start.args, {
     cwd: options.cwd,
-    env: options.env ? { ...process.env, ...options.env } : process.env,
+    env,
     detached: true,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
@@ -70,6 +74,7 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
       if (pid !== undefined) {
         live.delete(pid);
         signalGroup(pid, 'SIGKILL');
+        unwatchGroup(pid);
       }
       resolve({ code, signal });
     });
@@ -81,6 +86,7 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
   });
   if (pid === undefined) return { pid: -1, child, exited, startError: () => startError, kill: () => exited };
   live.add(pid);
+  watchGroup(pid);
   const kill = async (graceMs = 1000) => {
     signalGroup(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
     const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);

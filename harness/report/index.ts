@@ -1,7 +1,8 @@
 // The one impure corner of report/: reads console logs and writes the report files of a run
 // folder. Everything it writes comes from the pure renderers beside it.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-write.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunRecord, RunResult } from '../domain.js';
 import type { ConsoleLog, LogSource } from './common.js';
@@ -140,9 +141,7 @@ export async function writeReports(
   const paths: string[] = [];
   for (const format of [...new Set(formats)]) {
     const path = join(runDir, REPORT_FILES[format]);
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, renderReport(format, record, logs), 'utf8');
-    await rename(tmp, path);
+    await writeFileAtomic(path, renderReport(format, record, logs));
     paths.push(path);
   }
   return paths;

@@ -18,16 +18,20 @@ export class ConsoleLog {
   private written = 0;
   /** Bytes the guest printed past the cap, dropped from the file but counted. */
   dropped = 0;
+  /** Why the file could not be written (a full disk), once it happened; what was written stays. */
+  error: Error | undefined;
 
   constructor(
     path: string,
     private readonly capBytes = DEFAULT_LOG_CAP_BYTES,
   ) {
     this.stream = createWriteStream(path);
-    this.stream.on('error', () => undefined);
+    // A full disk must not kill the run from inside a stream: the job's runner asks afterwards.
+    this.stream.on('error', (err) => (this.error ??= err));
   }
 
   write(chunk: Uint8Array): void {
+    if (this.error) return;
     if (this.written + this.pendingBytes + chunk.length > this.capBytes) {
       const room = Math.max(0, this.capBytes - this.written - this.pendingBytes);
       if (room > 0) this.pending.push(chunk.subarray(0, room)), (this.pendingBytes += room);
@@ -55,6 +59,7 @@ export class ConsoleLog {
   }
 
   async close(): Promise<void> {
+    if (this.error) return;
     this.flush();
     if (this.dropped > 0) this.stream.write(`\n[tandem: log capped at ${this.capBytes} bytes; ${this.dropped} more bytes of console output were dropped]\n`);
     this.stream.end();

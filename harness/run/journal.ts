@@ -1,9 +1,10 @@
 // The run folder as a journal: plan.json when the run starts, one results.jsonl line per finished
 // job. If tandem is killed before it writes run.json, the record is rebuilt from these two files.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Comparison, RunRecord, RunResult } from '../domain.js';
 import { assembleRecord } from './record.js';
+import { storageFailure } from '../storage-error.js';
 
 export interface RunPlan {
   runId: string;
@@ -19,13 +20,33 @@ export const PLAN_FILE = 'plan.json';
 export const JOURNAL_FILE = 'results.jsonl';
 
 export function startJournal(runDir: string, plan: RunPlan): void {
-  writeFileSync(join(runDir, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
-  writeFileSync(join(runDir, JOURNAL_FILE), '');
+  for (const [file, text] of [[PLAN_FILE, `${JSON.stringify(plan, null, 2)}\n`], [JOURNAL_FILE, '']] as const) {
+    try {
+      writeFileSync(join(runDir, file), text);
+    } catch (err) {
+      throw storageFailure(err, join(runDir, file), runDir);
+    }
+  }
 }
 
 export function journalResult(runDir: string, result: RunResult): void {
   // One write per line keeps each record whole even if the process dies right after.
-  appendFileSync(join(runDir, JOURNAL_FILE), `${JSON.stringify(result)}\n`);
+  const file = join(runDir, JOURNAL_FILE);
+  let before: number | undefined;
+  try {
+    before = statSync(file).size;
+    appendFileSync(file, `${JSON.stringify(result)}\n`);
+  } catch (err) {
+    // A full disk may take part of the line: cut it off, so the journal ends on a whole record.
+    if (before !== undefined) {
+      try {
+        truncateSync(file, before);
+      } catch {
+        // recoverRecord skips a cut last line anyway
+      }
+    }
+    throw storageFailure(err, file, runDir);
+  }
 }
 
 /** Rebuilds an interrupted run's record; undefined when the folder holds no journal. */

@@ -9,9 +9,12 @@ import { ZtestParser, describeEnd } from '../ztest/parser.js';
 import { verdictOf } from './verdict.js';
 import { LineSplitter } from './line-splitter.js';
 import { ConsoleLog } from './console-log.js';
+import { storageFailure } from '../storage-error.js';
 
 /** A line the emulator itself printed about a failure, as opposed to the guest's console. */
 const EMULATOR_COMPLAINT = /^(qemu[\w-]*|renode)\b.*\b(fatal|error|could not|cannot)\b/i;
+/** Start-up notes on the emulator's stderr, which may reach us after the guest's first lines. */
+const EMULATOR_WARNING = /^(qemu[\w-]*|renode)\b[^:]*: warning:/i;
 
 /** A guest that got less than this share of the wall limit as emulated work was starved, not slow. */
 const STARVED_FRACTION = 0.25;
@@ -97,8 +100,11 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
 
   // The emulator's own complaint (`qemu: fatal: Lockup…`, `could not load kernel`) explains an exit.
   let emulatorComplaint: string | undefined;
+  // An emulator killed from outside or crashing says nothing of its own: its last output is the clue.
+  let lastWords: string | undefined;
   const onLine = (line: string) => {
     if (end) return;
+    if (line.trim() && !EMULATOR_WARNING.test(line)) lastWords = line;
     if (EMULATOR_COMPLAINT.test(line)) emulatorComplaint ??= line.trim();
     for (const ev of parser.push(line)) {
       switch (ev.type) {
@@ -184,6 +190,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
     await log.close();
     rmSync(workDir, { recursive: true, force: true });
   }
+  if (log.error) throw storageFailure(log.error, logAbs, options.runDir);
 
   const finalEnd = end ?? { kind: 'aborted' };
   const parsed = parser.finish(finalEnd);
@@ -205,6 +212,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   if (exit?.virtualMs !== undefined) result.virtualMs = exit.virtualMs;
   let reason = reasonOf(result, parsed.errors, parsed.booted);
   if (emulatorComplaint && finalEnd.kind === 'exit') reason = `${emulatorComplaint} (${reason})`;
+  else if (lastWords && finalEnd.kind === 'exit') reason = `${reason}; its last output: ${lastWordsOf(lastWords)}`;
   if (reason) result.reason = reason;
   return result;
 }
@@ -226,4 +234,11 @@ function reasonOf(result: RunResult, errors: string[], booted: boolean): string 
     if (errors.length) return errors[0];
   }
   return describeEnd(result.end, result.fatal);
+}
+
+/** One console line, fit for a reason: control bytes shown as escapes, at most 200 characters. */
+function lastWordsOf(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  const shown = JSON.stringify(line.trim()).slice(1, -1);
+  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
 }

@@ -1,6 +1,6 @@
 // A whole run: jobs → builds (memoised per image) → run pool → results → diff → run.json.
 // Every finished job is appended to results.jsonl at once, so an interrupted run loses nothing.
-import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -11,12 +11,14 @@ import type { Builder } from '../build/builder.js';
 import { buildKey } from '../build/builder.js';
 import { buildDirOf } from '../build/index.js';
 import { sha256File } from '../build/pipeline.js';
+import { imageProblem } from '../build/image-check.js';
 import type { EmulatorSet } from '../emulators/registry.js';
 import { assembleRecord } from './record.js';
 import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
 import { TANDEM_VERSION } from '../version.js';
 import { journalResult, startJournal } from './journal.js';
 import { twisterFactsOf } from '../zephyr/twister-names.js';
+import { RunFolderError, storageFailure } from '../storage-error.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -51,7 +53,21 @@ export function newRunId(now = new Date()): string {
 export async function executeRun(scenario: Scenario, options: RunOptions): Promise<RunRecord> {
   const started = new Date();
   const t0 = performance.now();
-  mkdirSync(options.runDir, { recursive: true });
+  // A run folder that stops taking writes (a full disk) ends the whole run: every job is stopped.
+  const storage = new AbortController();
+  let storageError: unknown;
+  const failed = (err: unknown) => {
+    const f = storageFailure(err, undefined, options.runDir);
+    if (!(f instanceof RunFolderError)) throw f;
+    storageError ??= f;
+    storage.abort();
+  };
+  options = { ...options, signal: AbortSignal.any([options.signal, storage.signal]) };
+  try {
+    mkdirSync(options.runDir, { recursive: true });
+  } catch (err) {
+    throw storageFailure(err, options.runDir);
+  }
   const jobs = expandJobs(scenario, options.selection);
   const host = hostname();
   const hostInfo = { hostname: host, platform: `${process.platform}-${process.arch}`, cpus: defaultConcurrency(), node: process.version };
@@ -87,6 +103,9 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         try {
           const out = await options.builder.build({ job, buildDir, logFile: join(options.runDir, buildLog), signal: options.signal });
           if (!out.ok) return { error: out.message, filtered: out.kind === 'filtered', buildLog };
+          // Before anything reads it whole (hashing a FIFO would block) or boots it.
+          const problem = imageProblem(out.image.path, job.platform.arch);
+          if (problem) return { error: problem, buildLog };
           out.image.sha256 ??= await sha256File(out.image.path);
           return { image: out.image, buildLog };
         } catch (err) {
@@ -101,12 +120,15 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   const results: RunResult[] = new Array(jobs.length);
   const record = (i: number, r: RunResult) => {
     results[i] = r;
+    if (storageError) return;
     journalResult(options.runDir, r);
     options.observer?.jobEnded?.(r);
   };
 
+  // A storage failure in one job stops them all (see `failed`); any other error is a bug.
+  const guarded = (fn: (job: Job, i: number) => Promise<void>) => (job: Job, i: number) => fn(job, i).catch(failed);
   await Promise.all(
-    jobs.map(async (job, i) => {
+    jobs.map(guarded(async (job, i) => {
       // twister's static filters: reported, never built.
       if (job.filtered) return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: job.filtered }, { ...baseProvenance(), ...twisterOf(job) }));
       const emulator = options.emulators.get(job.platform.emulator);
@@ -122,10 +144,6 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         return record(i, resultWithoutBoot(job, unbuiltEnd(built, options.signal.aborted), provenance, { buildLog: built.buildLog }));
       }
       const image = built.image;
-      const imageProblem = checkImage(image.path);
-      if (imageProblem) {
-        return record(i, resultWithoutBoot(job, { kind: 'build-error', message: imageProblem }, provenance, { buildLog: built.buildLog }));
-      }
       const imageProvenance = {
         ...(image.sha256 ? { imageSha256: image.sha256 } : {}),
         image: image.path,
@@ -149,8 +167,9 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       });
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
       record(i, result);
-    }),
+    })),
   );
+  if (storageError) throw storageError;
 
   rmSync(join(options.runDir, '.work'), { recursive: true, force: true });
   return assembleRecord(
@@ -188,22 +207,4 @@ function unbuiltEnd(built: { error?: string; filtered?: boolean }, aborted: bool
   if (aborted) return { kind: 'skipped', reason: 'not run: the run was interrupted' };
   if (built.filtered) return { kind: 'skipped', reason: built.error ?? 'filtered' };
   return { kind: 'build-error', message: built.error ?? 'no image' };
-}
-
-/** Emulators load anything they are given; a file that is not an ELF would run as garbage until a timeout. */
-export function checkImage(path: string): string | undefined {
-  if (!/\.elf$/i.test(path) && !/zephyr(\.exe)?$/.test(path)) return undefined;
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    return `cannot read image ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-  }
-  try {
-    const magic = Buffer.alloc(4);
-    readSync(fd, magic, 0, 4, 0);
-    return magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) ? undefined : `not an ELF file: ${path}`;
-  } finally {
-    closeSync(fd);
-  }
 }

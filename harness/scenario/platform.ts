@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Platform } from '../domain.js';
 import { ConfigError, readYaml, type YamlValue } from './yaml-reader.js';
+import { nameProblem } from './names.js';
 
 const KEYS = [
   'name', 'board', 'emulator', 'arch', 'ram_kb', 'flash_kb', 'clock_hz', 'timeout_multiplier',
@@ -14,6 +15,8 @@ export function loadPlatform(file: string, displayName = file): Platform {
   const root = readYaml(file, displayName).root;
   root.allowKeys(KEYS);
   const name = root.get('name').string();
+  const badName = nameProblem('platform', name);
+  if (badName) root.get('name').fail(badName);
   const emulator = root.get('emulator').oneOf(['qemu', 'renode', 'silicon'] as const);
   const platform: Platform = {
     name,

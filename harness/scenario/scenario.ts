@@ -4,6 +4,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Comparison, Platform, Suite, Timeouts, Variant } from '../domain.js';
 import { findPlatform } from './platform.js';
 import { ConfigError, readYaml, type YamlValue } from './yaml-reader.js';
+import { nameProblem, pathProblem } from './names.js';
 import { isScalar } from 'yaml';
 import { existsSync } from 'node:fs';
 import { findTestcaseFile, readTestcaseFile, suiteNameOf } from '../zephyr/testcase.js';
@@ -72,6 +73,8 @@ export function loadScenario(file: string, options: LoadOptions): Scenario {
 
   const platformsNode = root.get('platforms');
   const platforms = platformsNode.strings().map((name, i) => {
+    const badName = nameProblem('platform', name);
+    if (badName) (platformsNode.isList() ? platformsNode.items()[i]! : platformsNode).fail(badName);
     try {
       return findPlatform(name, [resolve(dir, 'platforms'), resolve(dir, '..', 'platforms'), ...options.platformDirs]);
     } catch (err) {
@@ -123,17 +126,19 @@ function readSuites(node: YamlValue, at: (p: string) => string, requireSources =
     if (!item.isMap()) {
       // A bare path: the suite is named after its last folder, as twister names test apps.
       const path = item.string();
+      checkPath(item, path);
       suite = { name: path.replace(/\/+$/, '').split('/').pop()!, path: at(path) };
     } else {
       item.allowKeys(['name', 'path', 'timeouts', 'testcase', 'scenarios']);
       suite = { name: item.get('name').string() };
       const path = item.get('path').optionalString();
-      if (path !== undefined) suite.path = at(path);
+      if (path !== undefined) checkPath(item.get('path'), path), (suite.path = at(path));
       if (item.get('timeouts').present) suite.timeouts = readTimeouts(item.get('timeouts'), {});
       testcase = item.get('testcase');
       pick = item.get('scenarios').strings();
     }
-    if (!/^[A-Za-z0-9_.-]+$/.test(suite.name)) item.fail(`suite name '${suite.name}' may only use letters, digits, '_', '.', '-'`);
+    const badName = nameProblem('suite', suite.name);
+    if (badName) (item.isMap() ? item.get('name') : item).fail(badName);
     if (requireSources && suite.path && !existsSync(suite.path)) {
       (item.isMap() ? item.get('path') : item).fail(`no such folder: ${suite.path}`, 'the build needs the app sources; check the path (and ZEPHYR_BASE if it uses it)');
     }
@@ -193,7 +198,8 @@ function readVariants(node: YamlValue): Variant[] {
   return node.items().map((item) => {
     item.allowKeys(['name', 'kconfig', 'cmake_args', 'env', 'suites']);
     const name = item.get('name').string();
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) item.get('name').fail(`variant name '${name}' may only use letters, digits, '_', '.', '-'`);
+    const badName = nameProblem('variant', name);
+    if (badName) item.get('name').fail(badName);
     if (seen.has(name)) item.get('name').fail(`variant '${name}' is listed twice`);
     seen.add(name);
     const kconfigNode = item.get('kconfig');
@@ -313,4 +319,9 @@ function checkTemplate(node: YamlValue): string {
     if (!PLACEHOLDERS.includes(m[1]!)) node.fail(`unknown placeholder {${m[1]}}`, `placeholders: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`);
   }
   return t;
+}
+
+function checkPath(at: YamlValue, path: string): void {
+  const bad = pathProblem(path);
+  if (bad) at.fail(bad.problem, bad.hint);
 }

@@ -1,7 +1,8 @@
 // Reads YAML with every value still tied to its file and line, so a validation error can say
 // `scenarios/demo.yaml:12:5: variants[1].kconfig: …` instead of "invalid config".
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { NESTING_HINT, isNestingOverflow, sizeProblem, structureProblem, type LimitProblem } from './yaml-limits.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -147,23 +148,34 @@ export interface YamlFile {
 export function readYaml(file: string, displayName = file): YamlFile {
   let text: string;
   try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new ConfigError(displayName, 0, 0, '', stat.isDirectory() ? 'is a folder, not a YAML file' : 'is not a regular file');
+    refuse(displayName, sizeProblem(stat.size));
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(displayName, 0, 0, '', code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`);
   }
   return parseYaml(text, displayName);
 }
 
+function refuse(file: string, problem: LimitProblem | undefined): void {
+  if (problem) throw new ConfigError(file, problem.line, problem.column, '', problem.problem, problem.hint);
+}
+
 export function parseYaml(text: string, file: string): YamlFile {
+  refuse(file, sizeProblem(Buffer.byteLength(text)));
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const yf = { file, text, lines } as YamlFile;
   const first = doc.errors[0];
   if (first) {
     const pos = lines.linePos(first.pos[0]);
-    throw new ConfigError(file, pos.line, pos.col, '', `YAML syntax: ${first.message.split('\n')[0]}`);
+    const message = first.message.split('\n')[0]!;
+    throw new ConfigError(file, pos.line, pos.col, '', isNestingOverflow(message) ? `${NESTING_HINT} (the parser gave up here)` : `YAML syntax: ${message}`);
   }
+  refuse(file, structureProblem(doc, lines));
   yf.root = new YamlValue(yf, doc.contents as Node, '', 0);
   if (!yf.root.present) throw new ConfigError(file, 1, 1, '', 'the file is empty');
   return yf;

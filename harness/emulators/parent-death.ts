@@ -1,0 +1,103 @@
+// An emulator must not outlive a tandem that was killed outright (SIGKILL from the OOM killer, a CI
+// runner's cancel): no exit hook runs then, so the children have to notice on their own. Two
+// mechanisms, because each covers what the other cannot:
+//
+// - the leader of every group is started through `setpriv --pdeathsig KILL`, which asks the kernel
+//   to SIGKILL it when its parent (node's main thread, the one that spawns) dies, then execs the
+//   real program in place: same pid, still the leader of its group. It dies with tandem even if
+//   everything else here is gone.
+// - the leader's own children (Renode's launcher script runs mono as a child; a build's compilers)
+//   do not inherit that, so one small watchdog per tandem process holds the other end of a pipe and
+//   the list of live groups. When tandem dies the pipe reaches EOF and the watchdog SIGKILLs every
+//   group on the list. It runs in its own process group so that a kill of tandem's group (a
+//   terminal closing, a runner killing the job's group) does not take it along.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+
+/** `+ PGID` adds a group, `- PGID` drops it; at EOF every group still listed gets SIGKILL. */
+const WATCHDOG_SCRIPT = `
+groups=' '
+while read -r op pg; do
+  case "$op" in
+    +) groups="$groups$pg " ;;
+    -) case "$groups" in *" $pg "*) groups="\${groups%% $pg *} \${groups#* $pg }" ;; esac ;;
+  esac
+done
+for pg in $groups; do kill -9 "-$pg" 2>/dev/null; done
+`;
+
+let watchdog: ChildProcess | undefined;
+let watchdogFailed = false;
+
+function startWatchdog(): ChildProcess | undefined {
+  if (watchdog || watchdogFailed) return watchdog;
+  try {
+    const child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.on('error', () => {
+      watchdogFailed = true;
+      watchdog = undefined;
+    });
+    child.stdin?.on('error', () => undefined);
+    // Neither the watchdog nor its pipe may keep tandem's event loop alive.
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    watchdog = child;
+  } catch {
+    watchdogFailed = true;
+  }
+  return watchdog;
+}
+
+/** Puts a process group on the watchdog's list: it is killed if tandem dies without cleaning up. */
+export function watchGroup(pgid: number): void {
+  startWatchdog()?.stdin?.write(`+ ${pgid}\n`);
+}
+
+/** The group ended normally: it must not be signalled later (its number may be reused). */
+export function unwatchGroup(pgid: number): void {
+  watchdog?.stdin?.write(`- ${pgid}\n`);
+}
+
+/** The watchdog's pid, for tests; undefined before the first group or where /bin/sh is missing. */
+export function watchdogPid(): number | undefined {
+  return watchdog?.pid;
+}
+
+function executable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where `file` would be run from, as execvp finds it; undefined when it would not start at all. */
+export function resolveProgram(file: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  if (file.includes('/')) {
+    const path = isAbsolute(file) ? file : resolve(cwd, file);
+    return executable(path) ? path : undefined;
+  }
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, file))) return join(dir, file);
+  }
+  return undefined;
+}
+
+let setprivPath: string | null | undefined;
+
+/**
+ * `file args` prefixed so that the kernel kills the process when tandem dies. Left as it is when
+ * setpriv is missing, and when `file` cannot be found: then spawn's own ENOENT still says so.
+ */
+export function withParentDeathSignal(
+  file: string,
+  args: readonly string[],
+  where: { cwd?: string | undefined; env?: NodeJS.ProcessEnv } = {},
+): { file: string; args: string[] } {
+  if (setprivPath === undefined) setprivPath = process.env.TANDEM_NO_PDEATHSIG ? null : (resolveProgram('setpriv') ?? null);
+  if (!setprivPath || !resolveProgram(file, where.env ?? process.env, where.cwd ?? process.cwd())) return { file, args: [...args] };
+  return { file: setprivPath, args: ['--pdeathsig', 'KILL', '--', file, ...args] };
+}
