@@ -2,7 +2,8 @@
 // unimplemented device or were rejected. A guest polling a register QEMU does not implement writes
 // one line per poll, gigabytes in a long silence, so `<file>` is a FIFO in the boot's work folder
 // and the lines are tallied as they come; nothing is kept on disk.
-import { closeSync, mkdirSync, openSync, constants } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readSync, constants } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -23,8 +24,7 @@ export interface QemuLog {
 export async function openQemuLog(workDir: string, bin: string, qemu: QemuSettings): Promise<QemuLog | undefined> {
   mkdirSync(workDir, { recursive: true });
   const path = join(workDir, 'qemu.log');
-  const made = await execa('mkfifo', [path], { reject: false, timeout: 10_000 });
-  if (made.exitCode !== 0) return undefined;
+  if (!(await makeFifo(path))) return undefined;
   let fd: number;
   try {
     // Read-write: QEMU's open for writing never waits for a reader, and the pipe never reports
@@ -45,34 +45,50 @@ export async function openQemuLog(workDir: string, bin: string, qemu: QemuSettin
     }
     if (lastRaw) tally.add(lastRaw);
   };
-  const socket = new Socket({ fd, readable: true, writable: false });
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
+  const onText = (chunk: string) => {
     partial += chunk;
     const lines = partial.split('\n');
     partial = lines.pop() ?? '';
     for (const l of lines) onLine(l);
-  });
+  };
+  const socket = new Socket({ fd, readable: true, writable: false });
+  socket.setEncoding('utf8');
+  socket.on('data', onText);
   socket.on('error', () => undefined);
   let finished: Promise<UnmodelledAccess[]> | undefined;
   return {
     args: ['-d', QEMU_LOG_CLASSES, '-D', path],
     finish: () =>
       (finished ??= (async () => {
-        // Lines QEMU wrote just before it was stopped are still in the pipe.
-        await new Promise((r) => setTimeout(r, 20));
-        socket.destroy();
-        try {
-          closeSync(fd);
-        } catch {
-          // closed with the socket
+        // Lines QEMU wrote just before it was stopped are still in the pipe: read them now (the
+        // fd is non-blocking, EAGAIN ends it), then let the socket close the fd.
+        const buf = Buffer.allocUnsafe(64 * 1024);
+        for (;;) {
+          let n = 0;
+          try {
+            n = readSync(fd, buf, 0, buf.length, null);
+          } catch {
+            break;
+          }
+          if (n <= 0) break;
+          onText(buf.toString('utf8', 0, n));
         }
+        socket.destroy();
         if (partial) onLine(partial);
         if (!tally.size) return [];
         const regions = await memoryMap(bin, qemu);
         return tally.list((raw) => resolveRegion(raw, regions));
       })()),
   };
+}
+
+/** `mkfifo <path>`: Node has no call for it. A plain spawn: this is on every QEMU boot's path. */
+function makeFifo(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
 }
 
 const maps = new Map<string, Promise<MemoryRegion[]>>();
