@@ -210,6 +210,30 @@ export interface Provenance {
   [extra: string]: unknown;
 }
 
+/**
+ * Guest accesses that hit no model, as the emulator reported them (Renode: `non existing
+ * peripheral`; QEMU: `-d unimp,guest_errors`), one entry per address, direction and width.
+ */
+export interface UnmodelledAccess {
+  /** Absolute guest address, `0x50060800`; the region offset when the region's base is unknown. */
+  address: string;
+  access: 'read' | 'write';
+  /** Bytes per access. */
+  width: number;
+  /** How many times the guest did it during the boot. */
+  count: number;
+  /** Where the guest was the first time, `0x8001234`, when the emulator says. */
+  pc?: string;
+  /** The first value written. */
+  value?: string;
+  /** The emulator's name for what is there (QEMU's unimplemented-device name, a Renode tag). */
+  region?: string;
+  /** The devicetree node that owns the address (`rng@50060800`), when the build's zephyr.dts was found. */
+  node?: string;
+  /** That node's `status` (`okay`, `disabled`). */
+  nodeStatus?: string;
+}
+
 export interface RunResult {
   job: JobRef;
   verdict: Verdict;
@@ -225,6 +249,8 @@ export interface RunResult {
   wallMs: number;
   /** Guest time the emulator reports, when it does. */
   virtualMs?: number;
+  /** Accesses that hit no model, most frequent first: a fidelity warning even when the job passed. */
+  unmodelled?: UnmodelledAccess[];
   provenance: Provenance;
 }
 

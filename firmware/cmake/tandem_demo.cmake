@@ -84,6 +84,9 @@ if(NOT _tandem_old STREQUAL _tandem_board_conf_text)
   file(WRITE "${_tandem_board_conf}" "${_tandem_board_conf_text}")
 endif()
 
+# Like a Zephyr build, leave the board's devicetree next to the image (tools read it from there).
+configure_file("${TANDEM_BOARD_DIR}/zephyr.dts" "${TANDEM_ZEPHYR_DIR}/zephyr.dts" COPYONLY)
+
 tandem_kconfig_merge(
   OUTPUT "${TANDEM_ZEPHYR_DIR}/.config"
   DEFAULTS "${TANDEM_BASE}/kconfig/defaults.conf" "${_tandem_board_conf}"

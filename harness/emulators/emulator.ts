@@ -1,6 +1,6 @@
 // The one seam between the run pool and whatever executes an image. QEMU, Renode and a real board
 // sit behind it; the pool, the parser and the reports never learn which one ran.
-import type { EmulatorKind, Image, Platform } from '../domain.js';
+import type { EmulatorKind, Image, Platform, UnmodelledAccess } from '../domain.js';
 
 export interface BootOptions {
   /** Aborting stops the session (Ctrl-C, run shutdown). */
@@ -31,6 +31,11 @@ export interface Session {
    * a starved host.
    */
   guestMs?(): number | undefined | Promise<number | undefined>;
+  /**
+   * After stop(): the accesses of this boot that hit no model, most recent first (Renode's
+   * `non existing peripheral` warnings, QEMU's unimplemented-device log).
+   */
+  unmodelled?(): UnmodelledAccess[] | Promise<UnmodelledAccess[]>;
 }
 
 export interface Availability {

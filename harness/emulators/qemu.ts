@@ -5,6 +5,7 @@ import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
 import { spawnGroup } from './process-group.js';
+import { openQemuLog } from './qemu-log.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
 export function qemuBinary(): string {
@@ -46,9 +47,11 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal }): Promise<Session> {
+    async boot(image, platform, { signal, workDir }): Promise<Session> {
       const bin = qemuBinary();
-      const args = qemuArgs(image, platform);
+      // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
+      const qlog = platform.qemu ? await openQemuLog(workDir, bin, platform.qemu) : undefined;
+      const args = [...qemuArgs(image, platform), ...(qlog?.args ?? [])];
       const proc = spawnGroup(bin, args);
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
       // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.
@@ -56,13 +59,17 @@ export function createQemuEmulator(): Emulator {
       const onAbort = () => void stop();
       signal.addEventListener('abort', onAbort, { once: true });
       void proc.exited.then(() => signal.removeEventListener('abort', onAbort));
+      // The log's reader must not outlive QEMU, whether or not anyone asks for its tally.
+      void proc.exited.then(() => qlog?.finish());
       if (signal.aborted) void stop();
       return {
-        command: [bin, ...args],
+        // By hand the log goes to stderr: the FIFO is gone once the boot is.
+        command: [bin, ...args.slice(0, args.length - (qlog ? 2 : 0))],
         console: mergeStreams([proc.child.stdout, proc.child.stderr]),
         exited: proc.exited,
         stop,
         guestMs: () => processCpuMs(proc.pid),
+        unmodelled: async () => (qlog ? qlog.finish() : []),
       };
     },
     async close() {},

@@ -31,6 +31,7 @@ import {
   type LogSource,
   type RunView,
 } from './common.js';
+import { accessText } from './unmodelled.js';
 
 export interface HtmlOptions {
   logs?: LogSource;
@@ -88,6 +89,8 @@ td.cell{text-align:center;padding:0}td.cell a{display:block;padding:3px 10px;col
 details.job{border:1px solid var(--line);border-radius:6px;margin:8px 0}
 details.job>summary{padding:6px 10px;cursor:pointer}
 details.job>div{padding:0 10px 10px}
+details.unmodelled{margin:6px 0}
+.warn{color:var(--warn)}
 pre.log{margin:0;max-height:70vh;overflow:auto;background:#f6f8fa;padding:6px 0;font:12px/1.4 ui-monospace,monospace}
 pre.log .l{display:block;padding:0 8px;white-space:pre-wrap;overflow-wrap:anywhere}
 pre.log .n{display:inline-block;width:6ch;margin-right:1ch;color:var(--mute);text-align:right;text-decoration:none;user-select:none}
@@ -294,8 +297,18 @@ function jobSection(job: JobView, log: ConsoleLog | undefined, logNote: string |
         .join('')}</ul>`
     : '';
   const body = log ? logBlock(r, log, detailLines) : `<p class="note">${logNote ? e(logNote) : 'No console log.'}${linkToFile(r)}</p>`;
-  return `<details class="job" id="${e(jobAnchor(r.job.id))}"${open}><summary><span class="v-${e(r.verdict)}">${VERDICT_GLYPH[r.verdict]} ${e(r.verdict)}</span> <strong>${e(jobLabel(r))}</strong> ${e(r.job.emulator)} · ${e((r.wallMs / 1000).toFixed(1))} s${counts ? ` · ${e(counts)}` : ''}${reason}</summary>
-<div>${list}${body}</div></details>`;
+  const flag = r.unmodelled?.length ? ` · <span class="warn">${e(r.unmodelled.length)} unmodelled</span>` : '';
+  return `<details class="job" id="${e(jobAnchor(r.job.id))}"${open}><summary><span class="v-${e(r.verdict)}">${VERDICT_GLYPH[r.verdict]} ${e(r.verdict)}</span> <strong>${e(jobLabel(r))}</strong> ${e(r.job.emulator)} · ${e((r.wallMs / 1000).toFixed(1))} s${counts ? ` · ${e(counts)}` : ''}${flag}${reason}</summary>
+<div>${list}${unmodelledBlock(r)}${body}</div></details>`;
+}
+
+/** Accesses no model answered; folded for a passing job (a fidelity warning), open otherwise. */
+function unmodelledBlock(r: RunResult): string {
+  const list = r.unmodelled ?? [];
+  if (!list.length) return '';
+  const open = r.verdict === 'passed' ? '' : ' open';
+  const items = list.map((a) => `<li><code>${e(accessText(a, r.job.platform))}</code></li>`).join('');
+  return `<details class="unmodelled"${open}><summary>${e(list.length)} unmodelled address${list.length === 1 ? '' : 'es'} touched: on silicon these reach real hardware</summary><ul>${items}</ul></details>`;
 }
 
 function linkToFile(r: RunResult): string {

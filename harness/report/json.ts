@@ -112,6 +112,20 @@ export const runJsonSchema: Schema = {
       { reason: str, line: str, lineNumber: nonNegInt, fault: str, pc: str, thread: str },
       ['reason', 'line', 'lineNumber'],
     ),
+    UnmodelledAccess: object(
+      {
+        address: { type: 'string', pattern: '^0x[0-9a-f]+$' },
+        access: { enum: ['read', 'write'] },
+        width: { type: 'integer', minimum: 1 },
+        count: { type: 'integer', minimum: 1 },
+        pc: str,
+        value: str,
+        region: str,
+        node: str,
+        nodeStatus: str,
+      },
+      ['address', 'access', 'width', 'count'],
+    ),
     Provenance: object(
       {
         tandemVersion: str,
@@ -143,6 +157,7 @@ export const runJsonSchema: Schema = {
         startedAt: { type: 'string', format: 'date-time' },
         wallMs: nonNegNum,
         virtualMs: nonNegNum,
+        unmodelled: { type: 'array', items: { $ref: '#/$defs/UnmodelledAccess' } },
         provenance: { $ref: '#/$defs/Provenance' },
       },
       ['job', 'verdict', 'end', 'cases', 'startedAt', 'wallMs', 'provenance'],

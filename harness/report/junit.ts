@@ -15,6 +15,7 @@ import {
   type JobView,
   type LogSource,
 } from './common.js';
+import { accessText } from './unmodelled.js';
 
 export interface JunitOptions {
   logs?: LogSource;
@@ -156,6 +157,7 @@ function properties(r: RunResult): string {
     ['image_sha256', r.provenance.imageSha256],
     ['virtual_ms', r.virtualMs],
     ['log', r.log],
+    ['unmodelled', r.unmodelled?.length ? r.unmodelled.map((a) => accessText(a, r.job.platform)).join('; ') : undefined],
   ];
   return props
     .filter((p): p is [string, string | number] => p[1] !== undefined)

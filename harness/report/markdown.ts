@@ -22,6 +22,7 @@ import {
   type JobView,
   type RunView,
 } from './common.js';
+import { accessText } from './unmodelled.js';
 
 export interface MarkdownOptions {
   /** Upper bound of the output in UTF-8 bytes. */
@@ -127,6 +128,32 @@ function notRun(view: RunView, limits: Limits): string | undefined {
   return `### Not run (${jobs.length})\n\n${table}\n${jobs.length > rows.length ? more(jobs.length - rows.length, 'jobs') : ''}`;
 }
 
+/**
+ * Jobs that touched addresses with no model. Failing ones are in the open (their reason already
+ * leads with it); passing ones are folded away: a fidelity warning, not a finding.
+ */
+function unmodelledSection(view: RunView, limits: Limits): string | undefined {
+  const jobs = view.jobs.filter((j) => j.result.unmodelled?.length);
+  if (jobs.length === 0) return undefined;
+  const table = (list: readonly JobView[]) => {
+    const rows = list.slice(0, limits.rows).map((j) => {
+      const r = j.result;
+      const accesses = (r.unmodelled ?? []).slice(0, 3).map((a) => mdEscape(accessText(a, r.job.platform), limits.detail));
+      const more = (r.unmodelled?.length ?? 0) > 3 ? `, … (${r.unmodelled!.length} in all)` : '';
+      return `| ${VERDICT_GLYPH[r.verdict]} ${r.verdict} | ${mdEscape(jobLabel(r))} | ${accesses.join(', ')}${more} |`;
+    });
+    return `| verdict | job | accesses |\n|---|---|---|\n${rows.join('\n')}\n${list.length > rows.length ? more(list.length - rows.length, 'jobs') : ''}`;
+  };
+  const passing = jobs.filter((j) => j.result.verdict === 'passed');
+  const other = jobs.filter((j) => j.result.verdict !== 'passed');
+  const parts = [`### Unmodelled accesses (${jobs.length} job${jobs.length === 1 ? '' : 's'})\n\nAddresses the guest read or wrote that no model of the platform answers; on silicon they reach real hardware.`];
+  if (other.length) parts.push(table(other));
+  if (passing.length) {
+    parts.push(`<details><summary>${passing.length} passing job${passing.length === 1 ? '' : 's'} touched unmodelled addresses (fidelity warning)</summary>\n\n${table(passing)}\n</details>`);
+  }
+  return parts.join('\n\n');
+}
+
 function cell(jobs: readonly JobView[]): string {
   if (jobs.length === 0) return '';
   const worst = jobs.reduce((a, b) => (verdictRank(b.result.verdict) < verdictRank(a.result.verdict) ? b : a));
@@ -187,6 +214,8 @@ function compose(view: RunView, limits: Limits): string {
   if (known) parts.push(known);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
+  const unmodelled = unmodelledSection(view, limits);
+  if (unmodelled) parts.push(unmodelled);
   const fixes = view.record.summary.diff.fix ?? 0;
   if (fixes > 0) parts.push(`${fixes} case${fixes === 1 ? '' : 's'} fixed (failing in the baseline, passing in the candidate).`);
   const m = matrix(view, limits);

@@ -4,6 +4,7 @@
 import type { CaseResult, CaseStatus, JobRef, RunResult, Verdict } from '../domain.js';
 import { CASE_ORDER, VERDICT_ORDER, VERDICT_TALLY, formatCounts, oneLine } from './common.js';
 import { painter, type Painter } from './terminal.js';
+import { unmodelledSummary } from './unmodelled.js';
 
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -106,7 +107,8 @@ export function eta(state: ProgressState): number | undefined {
 export function jobLines(result: RunResult, done: number, total: number, paint: Painter = painter(false)): string[] {
   const w = String(total).length;
   const counts = formatCounts(caseCounts(result.cases), CASE_ORDER, ', ');
-  const reason = result.verdict !== 'passed' && result.reason ? ` — ${oneLine(result.reason, 200)}` : '';
+  const fidelity = result.verdict === 'passed' && result.unmodelled?.length ? ` — ${oneLine(unmodelledSummary(result), 200)}` : '';
+  const reason = result.verdict !== 'passed' && result.reason ? ` — ${oneLine(result.reason, 200)}` : fidelity;
   const head = `[${String(done).padStart(w)}/${total}] ${paint(VERDICT_TONE[result.verdict], VERDICT_LABEL[result.verdict])} ${label(result.job)} (${(result.wallMs / 1000).toFixed(1)} s)${counts ? ` ${counts}` : ''}${reason}`;
   const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'crash' || c.status === 'timeout');
   const pad = ' '.repeat(w * 2 + 4);

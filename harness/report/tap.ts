@@ -17,6 +17,7 @@ import {
   type CaseView,
   type JobView,
 } from './common.js';
+import { accessText } from './unmodelled.js';
 
 const NOT_OK_VERDICTS: ReadonlySet<Verdict> = new Set(['failed', 'crashed', 'timeout', 'build-error', 'emulator-error']);
 
@@ -55,7 +56,9 @@ function casePoint(c: CaseView, n: number): string {
 function jobPoint(r: RunResult, index: number): string {
   const desc = tapDescription(jobLabel(r));
   if (r.verdict === 'skipped') return `ok ${index} - ${desc} # SKIP ${tapDescription(r.reason ?? 'skipped')}`;
-  if (!NOT_OK_VERDICTS.has(r.verdict)) return `ok ${index} - ${desc}`;
+  const unmodelled = r.unmodelled?.length ? r.unmodelled.map((a) => accessText(a, r.job.platform)) : undefined;
+  // A passing job that touched a missing peripheral keeps its `ok`, with the warning beside it.
+  if (!NOT_OK_VERDICTS.has(r.verdict)) return unmodelled ? `ok ${index} - ${desc}\n${yamlBlock({ unmodelled }, '')}` : `ok ${index} - ${desc}`;
   const diag: Record<string, unknown> = {
     verdict: r.verdict,
     reason: r.reason === undefined ? undefined : oneLine(r.reason, 1000),
@@ -64,6 +67,7 @@ function jobPoint(r: RunResult, index: number): string {
     pc: r.fatal?.pc,
     wall_ms: r.wallMs,
     log: r.log,
+    unmodelled,
   };
   return `not ok ${index} - ${desc}\n${yamlBlock(diag, '')}`;
 }

@@ -13,6 +13,7 @@ import {
   overall,
   type Overall,
 } from './common.js';
+import { unmodelledSummary } from './unmodelled.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -110,6 +111,14 @@ export function renderTerminalSummary(record: RunRecord, opts: TerminalOptions =
       lines.push(fit(`  ${jobLabel(j.result)} ${j.result.verdict}: ${oneLine(j.result.reason ?? '', 200)}`, width));
     }
     if (notRun.length > 4) lines.push(paint('dim', `  … and ${notRun.length - 4} more`));
+    sections.push(lines);
+  }
+
+  const touched = view.jobs.filter((j) => j.result.unmodelled?.length);
+  if (touched.length > 0) {
+    const lines = [paint('warn', `Unmodelled accesses (${touched.length} job${touched.length === 1 ? '' : 's'}; every address in run.json):`)];
+    for (const j of touched.slice(0, 3)) lines.push(fit(`  ${jobLabel(j.result)} ${j.result.verdict}: ${oneLine(unmodelledSummary(j.result), 200)}`, width));
+    if (touched.length > 3) lines.push(paint('dim', `  … and ${touched.length - 3} more`));
     sections.push(lines);
   }
 

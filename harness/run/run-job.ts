@@ -3,13 +3,14 @@
 // silence, wall clock, emulator exit or abort. No fixed waits after the verdict.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult } from '../domain.js';
+import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult, UnmodelledAccess } from '../domain.js';
 import type { Emulator, ExitInfo, Session } from '../emulators/emulator.js';
 import { ZtestParser, describeEnd } from '../ztest/parser.js';
 import { verdictOf } from './verdict.js';
 import { LineSplitter } from './line-splitter.js';
 import { ConsoleLog } from './console-log.js';
 import { storageFailure } from '../storage-error.js';
+import { leadWithUnmodelled, withDevicetree } from './unmodelled.js';
 
 /** A line the emulator itself printed about a failure, as opposed to the guest's console. */
 const EMULATOR_COMPLAINT = /^(qemu[\w-]*|renode)\b.*\b(fatal|error|could not|cannot)\b/i;
@@ -151,6 +152,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   };
 
   let exit: ExitInfo | undefined;
+  let unmodelled: UnmodelledAccess[] = [];
   try {
     try {
       // Ctrl-C during a slow boot (a Renode's first start) must not wait for the boot to finish.
@@ -181,6 +183,8 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
       await ended;
       exit = await session.stop();
       await pump.catch(() => undefined);
+      // Before the work folder goes: QEMU's log is read from it.
+      unmodelled = await Promise.resolve(session.unmodelled?.()).catch(() => undefined) ?? [];
     }
   } finally {
     options.signal.removeEventListener('abort', abort);
@@ -210,7 +214,11 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   };
   if (parsed.fatal) result.fatal = parsed.fatal;
   if (exit?.virtualMs !== undefined) result.virtualMs = exit.virtualMs;
+  if (unmodelled.length) result.unmodelled = withDevicetree(unmodelled, job.image.path);
   let reason = reasonOf(result, parsed.errors, parsed.booted);
+  const led = leadWithUnmodelled(reason, finalEnd, result.unmodelled ?? [], job.platform.name);
+  // A guest that went quiet after touching a missing peripheral did run: no "did not boot" hint.
+  if (led !== reason) reason = leadWithUnmodelled(parsed.booted ? reason : describeEnd(finalEnd), finalEnd, result.unmodelled ?? [], job.platform.name);
   if (emulatorComplaint && finalEnd.kind === 'exit') reason = `${emulatorComplaint} (${reason})`;
   else if (lastWords && finalEnd.kind === 'exit') reason = `${reason}; its last output: ${lastWordsOf(lastWords)}`;
   if (reason) result.reason = reason;

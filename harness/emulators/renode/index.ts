@@ -23,6 +23,7 @@ import { RenodeCommandError, RenodeMonitor, type ExitState } from './monitor.js'
 import { probeRenode, type Probe } from './locate.js';
 import { cpuNameOf, memoriesOf, parseRepl } from './repl.js';
 import { FileTail } from './tail.js';
+import { UnmodelledTally, parseRenodeLogLine } from '../unmodelled.js';
 
 export { NOT_FOUND, locateRenode, parseRenodeVersion, probeRenode } from './locate.js';
 export { bootCommands, reuseCommands, stopCommands, parseVirtualMs, timingOf, monitorPath, replayCommandLine } from './commands.js';
@@ -142,7 +143,10 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       boot.signal.addEventListener('abort', onAbort, { once: true });
       const flags = { renodeError: false };
       let tail: FileTail | undefined;
+      const unmodelled = new UnmodelledTally();
       inst.monitor.setLog(join(boot.workDir, 'renode.log'), (line) => {
+        const access = parseRenodeLogLine(line);
+        if (access) unmodelled.add(access);
         // Renode's own errors (a CPU abort, a model exception) belong next to the guest output,
         // and make the machine unfit for reuse.
         if (/\[ERROR\]/.test(line)) {
@@ -192,7 +196,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       } finally {
         boot.signal.removeEventListener('abort', onAbort);
       }
-      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags);
+      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled);
     },
     close: () => pool.close(),
     pids: () => pool.pids(),
@@ -217,6 +221,7 @@ class RenodeSession implements Session {
     /** Virtual time when this guest started (a reused machine's clock does not restart). */
     private readonly baseMs: number | undefined,
     private readonly flags: { renodeError: boolean },
+    private readonly tally: UnmodelledTally,
   ) {
     this.console = tail;
     this.exited = new Promise<ExitInfo>((r) => (this.resolveExited = r));
@@ -244,6 +249,11 @@ class RenodeSession implements Session {
     if (this.stopping || !this.inst.monitor.alive || this.baseMs === undefined) return undefined;
     const now = parseVirtualMs(await this.inst.monitor.exec(VIRTUAL_TIME, { timeoutMs: COMMAND_TIMEOUT_MS }));
     return now === undefined ? undefined : now - this.baseMs;
+  }
+
+  /** `non existing peripheral` warnings Renode logged during this boot. */
+  unmodelled() {
+    return this.tally.list();
   }
 
   private async doStop(kill: boolean): Promise<ExitInfo> {
