@@ -198,6 +198,9 @@ known: known.yaml
       expect(merged.knownReport!.map((k) => k.state)).to.deep.equal(['applied', 'stale']);
       expect(merged.summary.regressed).to.equal(false);
       expect(summaryMd).to.include('### Known differences (1)');
+      // junit.xml lists the known case as skipped (type known), so a test-report check does not fail on it.
+      const junit = readFileSync(join(tmp.dir, 'merged/junit.xml'), 'utf8');
+      expect(junit).to.match(/<testcase name="mutex_api_1cpu\.test_mutex_priority_inheritance"[^>]*>\s*<skipped message="known difference \([^)]*known\.yaml:1\): priority inheritance is not implemented by the wasm mutex yet[^"]*" type="known"/);
       expect(summaryMd).to.match(/\*\*stale\*\* \| .*known\.yaml:6 \| stale: its 3 cases now behave like the baseline/);
       expect(taggedProcesses(tag)).to.deep.equal([]);
     });

@@ -87,6 +87,18 @@ describe('the npm package, installed into an empty project', function () {
     expect(out.stdout).to.match(/ok\s+qemu-system-arm/);
   });
 
+  it('the GitHub Action installs the same tarball with `package:` and hands later steps its CLI', async () => {
+    const ghEnv = join(tmp.dir, 'gh-env');
+    writeFileSync(ghEnv, '');
+    const r = await exec('bash', [join(REPO_ROOT, 'action/install-tandem.sh')], {
+      env: { ...env, INPUT_PACKAGE: tarball, RUNNER_TEMP: join(tmp.dir, 'runner'), GITHUB_ENV: ghEnv, GITHUB_OUTPUT: join(tmp.dir, 'gh-out') },
+      maxBuffer: 32 << 20,
+    });
+    const cli = join(tmp.dir, 'runner/tandem-cli/node_modules/tandem/bin/tandem.js');
+    expect(readFileSync(ghEnv, 'utf8')).to.equal(`TANDEM_CLI=${cli}\n`);
+    expect(r.stdout).to.include(`tandem ${TANDEM_VERSION} (${cli})`);
+  });
+
   it('npx tandem demo builds in the project, not in node_modules, and finds the demo regressions', async () => {
     const out = await sh('npx', ['--no-install', 'tandem', 'demo', '--platform', 'qemu_cortex_m3', '--jobs', '2', '-q'], project);
     expect(out.code, out.stdout + out.stderr).to.equal(0);

@@ -9,6 +9,7 @@ import type { RunRecord, RunResult } from '../harness/domain.js';
 import { REPO_ROOT } from '../harness/version.js';
 import { alignCases, caseOfIdentifier, twisterBaseline } from '../harness/zephyr/twister-json.js';
 import { findPlatform } from '../harness/scenario/platform.js';
+import { loadScenario } from '../harness/scenario/scenario.js';
 import { scratch } from './helpers/tmp.js';
 import { taggedProcesses, testTag } from './helpers/tagged-processes.js';
 
@@ -96,6 +97,21 @@ timeouts: { wall: 60, silence: 5 }
       expect(record.diff.filter((d) => d.class === 'same')).to.have.length(7);
       expect(taggedProcesses(tag)).to.deep.equal([]);
     });
+  });
+
+  it('compare.from_twister in the scenario names the file (relative to the scenario); a missing one is a line-precise error', async () => {
+    const tmp = scratch('tandem-from-twister-yaml-');
+    try {
+      const text = (file: string) => `name: s\nplatforms: [qemu_cortex_m3]\nsuites: [{ name: mutex, path: ${REPO_ROOT}/firmware/tests/mutex }]\nvariants: [{ name: native }, { name: wasm }]\ncompare:\n  baseline: native\n  from_twister: ${file}\nimages: /nonexistent/{suite}.elf\n`;
+      tmp.write('ci/twister.json', readFileSync(FIXTURE, 'utf8'));
+      const scenario = loadScenario(tmp.write('good.yaml', text('ci/twister.json')), { platformDirs: [join(REPO_ROOT, 'platforms')] });
+      expect(scenario.baselineFromTwister).to.equal(join(tmp.dir, 'ci/twister.json'));
+      const missing = await tandem(['run', tmp.write('bad.yaml', text('nope.json')), '--out', join(tmp.dir, 'r')]);
+      expect(missing.code).to.equal(2);
+      expect(missing.stderr).to.match(/bad\.yaml:7:17: compare\.from_twister: file not found: .*nope\.json/);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('a file that is not a twister.json, or has nothing of the scenario, is a usage error naming the file', async () => {

@@ -35,6 +35,8 @@ export const display = (p: string) => relative(process.cwd(), p) || p;
 export function printSummary(record: RunRecord, reportDir: string, stream: NodeJS.WriteStream): void {
   const color = shouldUseColor(process.env, Boolean(stream.isTTY));
   stream.write(`${renderTerminalSummary(record, { color, reportDir: display(reportDir), width: stream.columns ?? 160 })}\n`);
+  // Known entries that need a person: stale ones to delete, expired or unmet ones that gate.
+  for (const k of record.knownReport ?? []) if (k.state !== 'applied') stream.write(`known ${k.source}: ${k.message}\n`);
 }
 
 /** run.json, or for a run killed before writing it, the record rebuilt from its journal. */

@@ -79,7 +79,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
   // Builds of a scenario read from a read-only place (an installed package) go where asked.
   if (values['build-root'] !== undefined && scenario.build.kind !== 'prebuilt') scenario.build.buildRoot = resolve(values['build-root']);
   if (values.known !== undefined) scenario.known = readKnownFile(values.known);
-  const twisterBase = values['from-twister'] === undefined ? undefined : loadTwisterBaseline(values['from-twister'], scenario);
+  const twisterFile = values['from-twister'] ?? scenario.baselineFromTwister;
+  const twisterBase = twisterFile === undefined ? undefined : loadTwisterBaseline(twisterFile, scenario);
   const variants = twisterBase ? variantsToRun(scenario, twisterBase, values.variant) : values.variant;
   const runId = newRunId();
   const runDir = resolve(values.out ?? join('reports', runId));

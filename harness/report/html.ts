@@ -8,7 +8,6 @@ import { isNotableLine } from '../ztest/grammar.js';
 import {
   CASE_ORDER,
   CLASS_ORDER,
-  OVERALL_GLYPH,
   OVERALL_WORD,
   VERDICT_TALLY,
   buildView,
@@ -32,6 +31,7 @@ import {
   type RunView,
 } from './common.js';
 import { accessText } from './unmodelled.js';
+import { GLYPH_STYLE, glyphSprite, overallGlyph, verdictGlyph } from './html-glyphs.js';
 
 export interface HtmlOptions {
   logs?: LogSource;
@@ -65,7 +65,7 @@ export function jobAnchor(jobId: string): string {
   return logAnchor(jobId).replace(/^log-/, 'job-');
 }
 
-const STYLE = `
+const STYLE = `${GLYPH_STYLE}
 :root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--mute:#6e7781;--bg:#fff;--fg:#1f2328;--line:#d0d7de;--hl:#fff8c5}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
@@ -162,7 +162,7 @@ function header(record: RunRecord): string {
   const cases = formatCounts(s.cases, CASE_ORDER);
   const cmp = record.comparisons.map((c) => `${c.candidate} vs ${c.baseline}`).join(', ');
   return `<header class="${o}">
-<h1>${OVERALL_GLYPH[o]} ${e(OVERALL_WORD[o])}${diff ? ` — ${e(diff)}` : ''}</h1>
+<h1>${overallGlyph(o)} ${e(OVERALL_WORD[o])}${diff ? ` — ${e(diff)}` : ''}</h1>
 <p>${e(s.jobs)} jobs: ${e(jobs || 'none')} · cases: ${e(cases || 'none')}${record.interrupted ? ' · <strong>interrupted</strong>' : ''}</p>
 <p>scenario <strong>${e(record.scenario.name)}</strong> (${e(record.scenario.file)}) · ${e(cmp || 'no comparisons')} · run ${e(record.runId)} · ${e(record.startedAt)} · ${e((record.wallMs / 1000).toFixed(1))} s · ${e(record.host.hostname)} · tandem ${e(record.tandemVersion)}</p>
 </header>`;
@@ -201,7 +201,7 @@ function diffRow(view: RunView, d: DiffEntry, embedded: Embedded): string {
   const target = at ? lineLink(embedded, at.job.result.job.id, at.line) : undefined;
   const name = target ? `<a href="#${e(target)}">${e(d.case)}</a>` : e(d.case);
   const change = `${e(d.baselineVariant)}: ${e(d.baseline ?? '—')} → ${e(d.candidateVariant)}: ${e(d.candidate ?? '—')}`;
-  return `<tr class="c-${e(d.class)}" data-class="${e(d.class)}" data-worse="${isWorse(d.class) ? 1 : 0}" data-platform="${e(d.platform)}" data-suite="${e(d.suite)}"><td>${e(d.class)}</td><td>${e(d.platform)}</td><td>${e(d.suite)}</td><td>${name}</td><td>${change}</td><td class="detail">${e(oneLine(d.detail ?? '', 500))}</td></tr>`;
+  return `<tr class="c-${e(d.class)}" data-class="${e(d.class)}" data-worse="${isWorse(d.class) ? 1 : 0}" data-platform="${e(d.platform)}" data-suite="${e(d.suite)}"><td>${e(d.class)}</td><td>${e(d.platform)}</td><td>${e(d.suite)}</td><td>${name}</td><td>${change}</td><td class="detail">${d.known ? `${e(d.known.expired ? `known entry expired ${d.known.until}` : `known (was ${d.known.was})`)}: ${e(oneLine(d.known.reason, 300))} [${e(d.known.source)}]${d.detail ? ' — ' : ''}` : ''}${e(oneLine(d.detail ?? '', 500))}</td></tr>`;
 }
 
 function diffSection(view: RunView, maxRows: number, embedded: Embedded): string {
@@ -237,7 +237,7 @@ function matrixCell(jobs: readonly JobView[]): string {
   const counts = worst.cases.length > 0 ? ` ${c.pass ?? 0}/${worst.cases.length}` : '';
   const repeats = jobs.length > 1 ? ` ×${jobs.length}` : '';
   const title = `${jobLabel(r)}: ${r.verdict}${r.reason ? ` — ${oneLine(r.reason, 300)}` : ''}`;
-  return `<td class="cell v-${e(r.verdict)}"><a href="#${e(jobAnchor(r.job.id))}" title="${e(title)}">${VERDICT_GLYPH[r.verdict]}${e(counts)}${e(repeats)}</a></td>`;
+  return `<td class="cell v-${e(r.verdict)}"><a href="#${e(jobAnchor(r.job.id))}" title="${e(title)}">${verdictGlyph(r.verdict)}${e(counts)}${e(repeats)}</a></td>`;
 }
 
 function matrixSection(view: RunView): string {
@@ -253,7 +253,7 @@ function matrixSection(view: RunView): string {
     });
     return `<h3>${e(platform)}</h3><table class="matrix"><thead><tr><th>suite</th>${variants.map((v) => `<th>${e(v)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   });
-  const legend = (Object.entries(VERDICT_GLYPH) as Array<[Verdict, string]>).map(([v, g]) => `<span class="v-${v}">${g} ${v}</span>`).join(' ');
+  const legend = (Object.keys(VERDICT_GLYPH) as Verdict[]).map((v) => `<span class="v-${v}">${verdictGlyph(v)} ${v}</span>`).join(' ');
   return `<section id="matrix"><h2>Matrix</h2><p class="note">Verdict and passed/total cases per job (worst attempt when repeated). ${legend}</p>${blocks.join('\n')}</section>`;
 }
 
@@ -298,7 +298,7 @@ function jobSection(job: JobView, log: ConsoleLog | undefined, logNote: string |
     : '';
   const body = log ? logBlock(r, log, detailLines) : `<p class="note">${logNote ? e(logNote) : 'No console log.'}${linkToFile(r)}</p>`;
   const flag = r.unmodelled?.length ? ` · <span class="warn">${e(r.unmodelled.length)} unmodelled</span>` : '';
-  return `<details class="job" id="${e(jobAnchor(r.job.id))}"${open}><summary><span class="v-${e(r.verdict)}">${VERDICT_GLYPH[r.verdict]} ${e(r.verdict)}</span> <strong>${e(jobLabel(r))}</strong> ${e(r.job.emulator)} · ${e((r.wallMs / 1000).toFixed(1))} s${counts ? ` · ${e(counts)}` : ''}${flag}${reason}</summary>
+  return `<details class="job" id="${e(jobAnchor(r.job.id))}"${open}><summary><span class="v-${e(r.verdict)}">${verdictGlyph(r.verdict)} ${e(r.verdict)}</span> <strong>${e(jobLabel(r))}</strong> ${e(r.job.emulator)} · ${e((r.wallMs / 1000).toFixed(1))} s${counts ? ` · ${e(counts)}` : ''}${flag}${reason}</summary>
 <div>${list}${unmodelledBlock(r)}${body}</div></details>`;
 }
 
@@ -379,6 +379,7 @@ export function renderHtml(record: RunRecord, opts: HtmlOptions = {}): string {
 <style>${STYLE}</style>
 </head>
 <body>
+${glyphSprite()}
 ${header(record)}
 <nav><a href="#changes">Changes</a><a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
 ${diffSection(view, opts.maxDiffRows ?? 5000, embedded)}

@@ -53,6 +53,8 @@ export interface Scenario {
   timeouts: Timeouts;
   /** `known:`: differences that are shown and counted but do not gate. */
   known?: KnownList;
+  /** `compare.from_twister:`: a twister.json whose results are the baseline (not run). */
+  baselineFromTwister?: string;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = { wallSeconds: 60, silenceSeconds: 20, crashGraceSeconds: 0.5 };
@@ -107,6 +109,13 @@ export function loadScenario(file: string, options: LoadOptions): Scenario {
   };
   const description = root.get('description').optionalString();
   if (description !== undefined) scenario.description = description;
+  const compare = root.get('compare');
+  const fromTwister = compare.present && compare.isMap() ? compare.get('from_twister') : undefined;
+  if (fromTwister?.present) {
+    const path = at(fromTwister.string());
+    if (!existsSync(path)) fromTwister.fail(`file not found: ${path}`, "the twister.json of the run to compare against (twister writes it in its output folder), relative to the scenario");
+    scenario.baselineFromTwister = path;
+  }
   const known = root.get('known');
   if (known.present) {
     const path = at(known.string());
@@ -222,7 +231,7 @@ function readComparisons(node: YamlValue, variants: Variant[]): Comparison[] {
     // Without a compare block the first variant is the baseline for all the others.
     return variants.slice(1).map((v) => ({ baseline: variants[0]!.name, candidate: v.name }));
   }
-  node.allowKeys(['baseline', 'candidate', 'candidates']);
+  node.allowKeys(['baseline', 'candidate', 'candidates', 'from_twister']);
   const baseline = node.get('baseline').string();
   if (!names.includes(baseline)) node.get('baseline').fail(`no variant named '${baseline}'`, `variants: ${names.join(', ')}`);
   const candNode = node.get('candidates').present ? node.get('candidates') : node.get('candidate');
