@@ -24,6 +24,20 @@ describe('unmodelled accesses: Renode log lines', () => {
     expect(raw).to.deep.equal({ access: 'write', width: 4, address: 0x50060800, pc: 0x8001a2c, value: 4, count: 1 });
   });
 
+  it('reads the lines Renode 1.16.1 logs for a Zephyr 4.1 image starting a missing RNG', () => {
+    // From Renode's log file (`logFile`), as tandem's client receives it.
+    const lines = [
+      '09:39:33.6155 [WARNING] sysbus: [cpu: 0x8003A60] ReadDoubleWord from non existing peripheral at 0x50060800.',
+      '09:39:33.6155 [WARNING] sysbus: [cpu: 0x8003A66] WriteDoubleWord to non existing peripheral at 0x50060800, value 0x4.',
+      '09:39:33.6156 [WARNING] nvic: Unhandled write to offset 0xD2C. Unhandled bits: [0-31] when writing value 0xFFFFFFFF.',
+    ];
+    expect(lines.map(parseRenodeLogLine)).to.deep.equal([
+      { access: 'read', width: 4, address: 0x50060800, pc: 0x8003a60, count: 1 },
+      { access: 'write', width: 4, address: 0x50060800, pc: 0x8003a66, value: 4, count: 1 },
+      undefined,
+    ]);
+  });
+
   it('reads reads of every width, a tag, and the repeat count of a collapsed entry', () => {
     expect(parseRenodeLogLine('[WARNING] sysbus: [cpu: 0x80004F0] ReadDoubleWord from non existing peripheral at 0x50060804. (12345)')).to.deep.equal({
       access: 'read',
