@@ -12,7 +12,7 @@ import {
   unmodelledLead,
   withNodes,
 } from '../harness/emulators/unmodelled.js';
-import { leadWithUnmodelled } from '../harness/run/unmodelled.js';
+import { stuckOn } from '../harness/run/unmodelled.js';
 import { parseDts } from '../harness/zephyr/dts.js';
 
 const MTREE = readFileSync(join(REPO_ROOT, 'test/fixtures/unmodelled/lm3s6965evb.mtree.txt'), 'utf8');
@@ -145,16 +145,19 @@ describe('unmodelled accesses: tally, devicetree, reason', () => {
     expect(unmodelledLead(accesses, 'nucleo_g474re', 'stopped printing')).to.equal(
       'the guest wrote to 0x50060800 (`rng@50060800`, not modelled on nucleo_g474re) and then stopped printing',
     );
-    const reason = leadWithUnmodelled('no console output for 20 s (hang)', { kind: 'silence', seconds: 20 }, accesses, 'nucleo_g474re');
-    expect(reason).to.equal('the guest wrote to 0x50060800 (`rng@50060800`, not modelled on nucleo_g474re) and then stopped printing; no console output for 20 s (hang)');
+    expect(stuckOn({ kind: 'silence', seconds: 20 }, accesses, 'nucleo_g474re')).to.equal(
+      'the guest wrote to 0x50060800 (`rng@50060800`, not modelled on nucleo_g474re) and then stopped printing',
+    );
     const more = [...accesses, { address: '0x60000000', access: 'read' as const, width: 4, count: 1 }];
     expect(unmodelledLead(more, 'nucleo_g474re', 'stopped printing')).to.contain('(and 1 other unmodelled address)');
   });
 
-  it('leaves the reason of a boot that reached a verdict as it was', () => {
+  it('leads only the reason of a boot that ended without a verdict (silence, wall limit)', () => {
     const accesses = [{ address: '0x50060800', access: 'write' as const, width: 4, count: 1 }];
-    expect(leadWithUnmodelled('2 failed: a.b, c.d', { kind: 'project', success: false }, accesses, 'x')).to.equal('2 failed: a.b, c.d');
-    expect(leadWithUnmodelled(undefined, { kind: 'project', success: true }, accesses, 'x')).to.equal(undefined);
-    expect(leadWithUnmodelled('wall-clock timeout after 60 s', { kind: 'wall', seconds: 60 }, accesses, 'x')).to.match(/^the guest wrote to 0x50060800 \(no model on x\) and then did not finish in time; wall/);
+    expect(stuckOn({ kind: 'project', success: false }, accesses, 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'fatal', reason: 'CPU exception' }, accesses, 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'exit', code: 1, signal: null }, accesses, 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'silence', seconds: 3 }, [], 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'wall', seconds: 60 }, accesses, 'x')).to.equal('the guest wrote to 0x50060800 (no model on x) and then did not finish in time');
   });
 });
