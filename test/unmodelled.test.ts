@@ -84,6 +84,16 @@ describe('unmodelled accesses: QEMU log lines and memory map', () => {
     expect(parseQemuLogLine('pl011_read: Bad offset 0xfe8')).to.equal(undefined);
   });
 
+  it('reads the regions of every flat view, whichever address space QEMU prints first', () => {
+    // QEMU prints its address spaces in no fixed order; a small one may come first.
+    const views = MTREE.split(/(?=FlatView #)/);
+    const reordered = [views[0], ...views.slice(1).reverse()].join('').replace('FlatView #0', 'FlatView #9');
+    const small = 'FlatView #0\n AS "I/O", root: io\n Root memory region: io\n  0000000000000000-000000000000ffff (prio 0, i/o): io\n\n';
+    const regions = parseMtree(views[0] + small + reordered);
+    expect(regions.find((r) => r.name === 'hibernation')?.start).to.equal(0x400fc000);
+    expect(regions.filter((r) => r.name === 'hibernation')).to.have.length(1);
+  });
+
   it('places a device offset at its address through `info mtree -f`; an ambiguous name stays an offset', () => {
     const regions = parseMtree(MTREE);
     expect(regions.find((r) => r.name === 'hibernation')).to.deep.equal({ name: 'hibernation', start: 0x400fc000, end: 0x400fcfff });
