@@ -20,7 +20,9 @@ interface Row {
 
 /** The rows of the devicetree coverage table: `| \`node\` | label | compatible | model | notes |`. */
 function coverageRows(text: string): Row[] {
-  const section = text.slice(text.indexOf('## Devicetree coverage'));
+  const start = text.indexOf('## Devicetree coverage');
+  const end = text.indexOf('\n## ', start + 1);
+  const section = text.slice(start, end < 0 ? undefined : end);
   return section
     .split('\n')
     .filter((l) => l.startsWith('| `'))

@@ -33,8 +33,8 @@ timeouts: { wall: 60, silence: 3, crash_grace: 0.5 }
 `;
 }
 
-async function tandemRun(file: string, outDir: string, extra: string[] = []): Promise<RunRecord> {
-  await run(process.execPath, [TANDEM, 'run', file, '--out', outDir, '--jobs', '2', '-q', ...extra], { maxBuffer: 16 << 20, env: childEnv }).catch(
+async function tandemRun(file: string, outDir: string, jobs = 2): Promise<RunRecord> {
+  await run(process.execPath, [TANDEM, 'run', file, '--out', outDir, '--jobs', String(jobs), '-q'], { maxBuffer: 16 << 20, env: childEnv }).catch(
     (err: { code?: number; stderr?: string }) => {
       // 0 and 1 are verdicts (the stuck suite is not a regression: there is no comparison); 2+ is not.
       if (typeof err.code !== 'number' || err.code > 1) throw err;
@@ -136,7 +136,8 @@ describe('unmodelled accesses on Renode, nucleo_g474re (end to end)' + (SKIP ? `
       .replace(/^name: .*$/m, 'name: nucleo_g474re_norng')
       .replace(/^  repl: .*$/m, `  repl: ${replPath}`);
     tmp.write('platforms/nucleo_g474re_norng.yaml', platform);
-    noRng = await tandemRun(tmp.write('norng.yaml', scenario(['nucleo_g474re_norng'], ['peripheral'])), join(tmp.dir, 'out-norng'));
+    // One worker: `basic` runs next on the machine the stuck guest leaves (reset and reused).
+    noRng = await tandemRun(tmp.write('norng.yaml', scenario(['nucleo_g474re_norng'], ['peripheral', 'basic'])), join(tmp.dir, 'out-norng'), 1);
   });
   after(() => {
     for (const pid of ours()) process.kill(pid, 'SIGKILL');
@@ -162,6 +163,14 @@ describe('unmodelled accesses on Renode, nucleo_g474re (end to end)' + (SKIP ? `
     expect(r.verdict).to.equal('timeout');
     expect(r.reason).to.match(/^the guest (read from|wrote to) 0x5006080[04] \(`rng@50060800`, not modelled on nucleo_g474re_norng\) and then stopped printing/);
     expect(r.unmodelled!.some((a) => a.address === '0x50060800' && a.access === 'write' && a.pc)).to.equal(true);
+  });
+
+  it("a stuck boot's warnings stay with it: the next image on the reused machine has none", () => {
+    const stuck = byId(noRng, 'nucleo_g474re_norng/native/peripheral');
+    const next = byId(noRng, 'nucleo_g474re_norng/native/basic');
+    expect(Date.parse(next.startedAt)).to.be.greaterThan(Date.parse(stuck.startedAt));
+    expect(next.verdict).to.equal('passed');
+    expect(next.unmodelled).to.equal(undefined);
   });
 
   it('leaves no Renode behind', () => {

@@ -12,7 +12,7 @@ import {
   unmodelledLead,
   withNodes,
 } from '../harness/emulators/unmodelled.js';
-import { leadWithUnmodelled } from '../harness/run/unmodelled.js';
+import { stuckOn } from '../harness/run/unmodelled.js';
 import { parseDts } from '../harness/zephyr/dts.js';
 
 const MTREE = readFileSync(join(REPO_ROOT, 'test/fixtures/unmodelled/lm3s6965evb.mtree.txt'), 'utf8');
@@ -22,6 +22,20 @@ describe('unmodelled accesses: Renode log lines', () => {
   it('reads a write with the CPU and PC prefix, behind the log prefix', () => {
     const raw = parseRenodeLogLine('09:12:13.1234 [WARNING] sysbus: [cpu: 0x8001A2C] WriteDoubleWord to non existing peripheral at 0x50060800, value 0x4.');
     expect(raw).to.deep.equal({ access: 'write', width: 4, address: 0x50060800, pc: 0x8001a2c, value: 4, count: 1 });
+  });
+
+  it('reads the lines Renode 1.16.1 logs for a Zephyr 4.1 image starting a missing RNG', () => {
+    // From Renode's log file (`logFile`), as tandem's client receives it.
+    const lines = [
+      '09:39:33.6155 [WARNING] sysbus: [cpu: 0x8003A60] ReadDoubleWord from non existing peripheral at 0x50060800.',
+      '09:39:33.6155 [WARNING] sysbus: [cpu: 0x8003A66] WriteDoubleWord to non existing peripheral at 0x50060800, value 0x4.',
+      '09:39:33.6156 [WARNING] nvic: Unhandled write to offset 0xD2C. Unhandled bits: [0-31] when writing value 0xFFFFFFFF.',
+    ];
+    expect(lines.map(parseRenodeLogLine)).to.deep.equal([
+      { access: 'read', width: 4, address: 0x50060800, pc: 0x8003a60, count: 1 },
+      { access: 'write', width: 4, address: 0x50060800, pc: 0x8003a66, value: 4, count: 1 },
+      undefined,
+    ]);
   });
 
   it('reads reads of every width, a tag, and the repeat count of a collapsed entry', () => {
@@ -68,6 +82,16 @@ describe('unmodelled accesses: QEMU log lines and memory map', () => {
   it("reads memory.c's rejected accesses and ignores other guest errors", () => {
     expect(parseQemuLogLine("Invalid write at addr 0x1C, size 4, region 'ssys', reason: rejected")).to.include({ access: 'write', region: 'ssys', offset: 0x1c });
     expect(parseQemuLogLine('pl011_read: Bad offset 0xfe8')).to.equal(undefined);
+  });
+
+  it('reads the regions of every flat view, whichever address space QEMU prints first', () => {
+    // QEMU prints its address spaces in no fixed order; a small one may come first.
+    const views = MTREE.split(/(?=FlatView #)/);
+    const reordered = [views[0], ...views.slice(1).reverse()].join('').replace('FlatView #0', 'FlatView #9');
+    const small = 'FlatView #0\n AS "I/O", root: io\n Root memory region: io\n  0000000000000000-000000000000ffff (prio 0, i/o): io\n\n';
+    const regions = parseMtree(views[0] + small + reordered);
+    expect(regions.find((r) => r.name === 'hibernation')?.start).to.equal(0x400fc000);
+    expect(regions.filter((r) => r.name === 'hibernation')).to.have.length(1);
   });
 
   it('places a device offset at its address through `info mtree -f`; an ambiguous name stays an offset', () => {
@@ -131,16 +155,19 @@ describe('unmodelled accesses: tally, devicetree, reason', () => {
     expect(unmodelledLead(accesses, 'nucleo_g474re', 'stopped printing')).to.equal(
       'the guest wrote to 0x50060800 (`rng@50060800`, not modelled on nucleo_g474re) and then stopped printing',
     );
-    const reason = leadWithUnmodelled('no console output for 20 s (hang)', { kind: 'silence', seconds: 20 }, accesses, 'nucleo_g474re');
-    expect(reason).to.equal('the guest wrote to 0x50060800 (`rng@50060800`, not modelled on nucleo_g474re) and then stopped printing; no console output for 20 s (hang)');
+    expect(stuckOn({ kind: 'silence', seconds: 20 }, accesses, 'nucleo_g474re')).to.equal(
+      'the guest wrote to 0x50060800 (`rng@50060800`, not modelled on nucleo_g474re) and then stopped printing',
+    );
     const more = [...accesses, { address: '0x60000000', access: 'read' as const, width: 4, count: 1 }];
     expect(unmodelledLead(more, 'nucleo_g474re', 'stopped printing')).to.contain('(and 1 other unmodelled address)');
   });
 
-  it('leaves the reason of a boot that reached a verdict as it was', () => {
+  it('leads only the reason of a boot that ended without a verdict (silence, wall limit)', () => {
     const accesses = [{ address: '0x50060800', access: 'write' as const, width: 4, count: 1 }];
-    expect(leadWithUnmodelled('2 failed: a.b, c.d', { kind: 'project', success: false }, accesses, 'x')).to.equal('2 failed: a.b, c.d');
-    expect(leadWithUnmodelled(undefined, { kind: 'project', success: true }, accesses, 'x')).to.equal(undefined);
-    expect(leadWithUnmodelled('wall-clock timeout after 60 s', { kind: 'wall', seconds: 60 }, accesses, 'x')).to.match(/^the guest wrote to 0x50060800 \(no model on x\) and then did not finish in time; wall/);
+    expect(stuckOn({ kind: 'project', success: false }, accesses, 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'fatal', reason: 'CPU exception' }, accesses, 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'exit', code: 1, signal: null }, accesses, 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'silence', seconds: 3 }, [], 'x')).to.equal(undefined);
+    expect(stuckOn({ kind: 'wall', seconds: 60 }, accesses, 'x')).to.equal('the guest wrote to 0x50060800 (no model on x) and then did not finish in time');
   });
 });

@@ -108,6 +108,8 @@ export function memoryMap(bin: string, qemu: QemuSettings): Promise<MemoryRegion
       timeout: 20_000,
     }).then((r) => parseMtree(String(r.stdout)), () => []);
     maps.set(key, map);
+    // A probe that found nothing (QEMU could not start) is asked again next time.
+    void map.then((regions) => regions.length || maps.delete(key));
   }
   return map;
 }

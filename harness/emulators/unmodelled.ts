@@ -73,20 +73,20 @@ export interface MemoryRegion {
   end: number;
 }
 
-/** The regions of `info mtree -f` (first flat view: what the CPU sees). */
+/**
+ * The regions of `info mtree -f`, each once. The monitor's echo of the command can run into the
+ * first lines, so every region line of every flat view is read and duplicates (the same region in
+ * the CPU's and the system's view) are dropped.
+ */
 export function parseMtree(text: string): MemoryRegion[] {
-  const regions: MemoryRegion[] = [];
-  let views = 0;
-  for (const line of text.split(/\r?\n/)) {
-    if (/^FlatView #/.test(line)) {
-      if (++views > 1) break;
-      continue;
-    }
-    const m = /^\s+([0-9a-f]+)-([0-9a-f]+) \(prio -?\d+, [^)]+\): (\S+)(?: @([0-9a-f]+))?/.exec(line);
+  const regions = new Map<string, MemoryRegion>();
+  for (const m of text.matchAll(/([0-9a-f]{8,16})-([0-9a-f]{8,16}) \(prio -?\d+, [^)]+\): (\S+)( @[0-9a-f]+)?/g)) {
     // A region shown again from an offset (`nvic_sysregs @00000000000000f0`) is a piece of one shown before.
-    if (m && !m[4]) regions.push({ name: m[3]!, start: parseInt(m[1]!, 16), end: parseInt(m[2]!, 16) });
+    if (m[4]) continue;
+    const region = { name: m[3]!, start: parseInt(m[1]!, 16), end: parseInt(m[2]!, 16) };
+    regions.set(`${region.name}@${region.start}`, region);
   }
-  return regions;
+  return [...regions.values()];
 }
 
 /** A QEMU region-relative access made absolute, when exactly one region has that name. */

@@ -10,7 +10,7 @@ import { verdictOf } from './verdict.js';
 import { LineSplitter } from './line-splitter.js';
 import { ConsoleLog } from './console-log.js';
 import { storageFailure } from '../storage-error.js';
-import { leadWithUnmodelled, withDevicetree } from './unmodelled.js';
+import { stuckOn, withDevicetree } from './unmodelled.js';
 
 /** A line the emulator itself printed about a failure, as opposed to the guest's console. */
 const EMULATOR_COMPLAINT = /^(qemu[\w-]*|renode)\b.*\b(fatal|error|could not|cannot)\b/i;
@@ -215,10 +215,12 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   if (parsed.fatal) result.fatal = parsed.fatal;
   if (exit?.virtualMs !== undefined) result.virtualMs = exit.virtualMs;
   if (unmodelled.length) result.unmodelled = withDevicetree(unmodelled, job.image.path);
-  let reason = reasonOf(result, parsed.errors, parsed.booted);
-  const led = leadWithUnmodelled(reason, finalEnd, result.unmodelled ?? [], job.platform.name);
-  // A guest that went quiet after touching a missing peripheral did run: no "did not boot" hint.
-  if (led !== reason) reason = leadWithUnmodelled(parsed.booted ? reason : describeEnd(finalEnd), finalEnd, result.unmodelled ?? [], job.platform.name);
+  const stuck = stuckOn(finalEnd, result.unmodelled ?? [], job.platform.name);
+  // A guest that went quiet after touching a missing peripheral did run: that leads, and the
+  // "did not boot" hint would send the reader the wrong way.
+  let reason = stuck
+    ? `${stuck}; ${parsed.booted ? reasonOf(result, parsed.errors, parsed.booted) : describeEnd(finalEnd)}`
+    : reasonOf(result, parsed.errors, parsed.booted);
   if (emulatorComplaint && finalEnd.kind === 'exit') reason = `${emulatorComplaint} (${reason})`;
   else if (lastWords && finalEnd.kind === 'exit') reason = `${reason}; its last output: ${lastWordsOf(lastWords)}`;
   if (reason) result.reason = reason;

@@ -49,10 +49,11 @@ function afterwards(end: RunEnd): string | undefined {
   }
 }
 
-/** The reason of a boot without a verdict, led by the unmodelled access it stopped after. */
-export function leadWithUnmodelled(reason: string | undefined, end: RunEnd, accesses: readonly UnmodelledAccess[], platform: string): string | undefined {
+/**
+ * For a boot that ended without a verdict after touching addresses with no model: the access it
+ * stopped after, as the lead of its reason ("the guest wrote to … and then stopped printing").
+ */
+export function stuckOn(end: RunEnd, accesses: readonly UnmodelledAccess[], platform: string): string | undefined {
   const then = afterwards(end);
-  const lead = then ? unmodelledLead(accesses, platform, then) : undefined;
-  if (!lead) return reason;
-  return reason ? `${lead}; ${reason}` : lead;
+  return then ? unmodelledLead(accesses, platform, then) : undefined;
 }

@@ -263,12 +263,17 @@ class RenodeSession implements Session {
     let clean = false;
     if (monitor.alive && !kill) {
       let clock: string | undefined;
+      // Last in the batch: the boot's log lines (its unmodelled accesses) are all in before the
+      // log is handed to the next boot.
+      const mark = monitor.logMarker();
       try {
-        clock = (await monitor.execBatch(this.stopCommands, { timeoutMs: STOP_TIMEOUT_MS }))[1];
+        clock = (await monitor.execBatch([...this.stopCommands, mark.command], { timeoutMs: STOP_TIMEOUT_MS }))[1];
+        await mark.seen();
         clean = true;
       } catch (err) {
         // Paused and read the clock but could not close the console file: time is still good.
         if (err instanceof RenodeCommandError) clock = err.before[1];
+        void mark.seen();
       }
       const now = clock === undefined ? undefined : parseVirtualMs(clock);
       if (now !== undefined && this.baseMs !== undefined) virtualMs = Math.round((now - this.baseMs) * 1000) / 1000;

@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, createWr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnGroup, type GroupProcess } from '../process-group.js';
-import { RENODE_ARGS, monitorPath } from './commands.js';
+import { RENODE_ARGS, monitorPath, monitorString } from './commands.js';
 import { FileTail } from './tail.js';
 
 /**
@@ -154,6 +154,8 @@ export class RenodeMonitor {
   private onLog?: (line: string) => void;
   private logFile?: WriteStream;
   private logTail?: FileTail;
+  private nextMark = 1;
+  private readonly marks = new Map<string, (ok: boolean) => void>();
   private promptSeen!: () => void;
   private readonly prompt: Promise<void>;
 
@@ -349,7 +351,41 @@ export class RenodeMonitor {
     this.log(text);
   }
 
+  /**
+   * A monitor command that logs a marker through Renode's logger, and a promise that resolves
+   * (true) once the marker has come back through the log file, or false after `timeoutMs`. Renode
+   * writes its log from a thread of its own and folds repeated entries into one line written when
+   * the next different entry arrives: once the marker is back, every line logged before it has
+   * been handed to the log sinks, so a boot's lines cannot spill into the next boot's.
+   */
+  logMarker(timeoutMs = 2000): { command: string; seen: () => Promise<boolean> } {
+    const marker = `tandem-log-mark-${this.nextMark++}`;
+    let found!: (ok: boolean) => void;
+    const seen = new Promise<boolean>((r) => (found = r));
+    this.marks.set(marker, found);
+    return {
+      command: `log ${monitorString(marker)}`,
+      seen: async () => {
+        const until = performance.now() + timeoutMs;
+        // The tail polls every 50 ms; a stop should not wait for the next poll.
+        while (this.marks.has(marker) && performance.now() < until && this.alive) {
+          this.logTail?.poke();
+          await Promise.race([seen, new Promise((r) => setTimeout(r, 5))]);
+        }
+        if (this.marks.delete(marker)) found(false);
+        return seen;
+      },
+    };
+  }
+
   private log(line: string): void {
+    for (const [marker, found] of this.marks) {
+      if (line.includes(marker)) {
+        this.marks.delete(marker);
+        found(true);
+        return;
+      }
+    }
     this.recent.push(line);
     if (this.recent.length > 50) this.recent.shift();
     this.logFile?.write(line + '\n');

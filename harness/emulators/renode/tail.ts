@@ -36,6 +36,13 @@ export class FileTail implements AsyncIterable<Uint8Array> {
     this.push(Buffer.from(prefix + text + (text.endsWith('\n') ? '' : '\n'), 'utf8'));
   }
 
+  /** Reads now instead of at the next poll (a caller waiting for a line it knows is coming). */
+  poke(): void {
+    if (this.finished || this.reading) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   /** Reads what is left, then ends the iteration. Resolves once the last bytes are queued. */
   async finish(): Promise<void> {
     if (this.finished) return this.waitEnded();
