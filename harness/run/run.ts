@@ -16,6 +16,7 @@ import { assembleRecord } from './record.js';
 import { jobRef, logPathOf, resultWithoutBoot, runJob } from './run-job.js';
 import { TANDEM_VERSION } from '../version.js';
 import { journalResult, startJournal } from './journal.js';
+import { analyseCrash, wantsForensics } from '../forensics/index.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -144,6 +145,11 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
         });
       });
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
+      if (wantsForensics(result)) {
+        const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;
+        const forensics = await analyseCrash(result, options.runDir, { path: image.path, ...(buildDir ? { buildDir } : {}) });
+        if (forensics) result.forensics = forensics;
+      }
       record(i, result);
     }),
   );
@@ -175,6 +181,8 @@ function provenanceFor(job: Job, base: Provenance, emulatorVersion: string | und
     },
     arch: job.platform.arch,
     board: job.platform.board,
+    platform: job.platform,
+    timeouts: job.timeouts,
   };
 }
 
