@@ -32,7 +32,7 @@ export function siteDetail(site: CodeSite): string {
 /** `USAGE FAULT at k_sem_give+0x22 (src/kernel/sem_wasm.c:25): udf #0` — the line a summary shows. */
 export function forensicsHeadline(f: Forensics): string {
   const fault = f.fault ?? 'fault';
-  if (!f.pc) return f.registers.pc ? `${fault} at pc ${f.registers.pc} (unresolved)` : fault;
+  if (!f.pc?.symbol) return f.registers.pc ? `${fault} at pc ${f.registers.pc} (unresolved)` : fault;
   const insn = f.instruction ? `: ${f.instruction.text}` : '';
   return `${fault} at ${siteText(f.pc)}${f.pc.wasmLto ? ' [wasm-LTO]' : ''}${insn}`;
 }

@@ -15,6 +15,8 @@ export interface ResolveInput {
   elf: string;
   /** The image's build folder (its CMakeCache.txt names the toolchain). */
   buildDir?: string;
+  /** Where PATH comes from (tests). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** gale's translated wasm functions are named `synth_k_<primitive>_body`; its objects `gale-wasm-*`. */
@@ -33,7 +35,7 @@ async function runTool(path: string, args: string[]): Promise<{ ok: true; stdout
   return { ok: false, why: `${basename(path)} failed: ${(r.stderr || r.shortMessage || '').split('\n')[0]}` };
 }
 
-export async function resolveFault({ dump, elf, buildDir }: ResolveInput): Promise<Forensics> {
+export async function resolveFault({ dump, elf, buildDir, env }: ResolveInput): Promise<Forensics> {
   const out: Forensics = { details: dump.details, registers: dump.registers };
   if (dump.fault) out.fault = dump.fault;
   if (dump.pcLine !== undefined) out.pcLine = dump.pcLine;
@@ -50,7 +52,7 @@ export async function resolveFault({ dump, elf, buildDir }: ResolveInput): Promi
     out.unresolved = unresolved;
     return out;
   }
-  const { tools, missing } = locateToolchain(buildDir ?? dirname(dirname(elf)));
+  const { tools, missing } = locateToolchain(buildDir ?? dirname(dirname(elf)), env);
   for (const m of missing) unresolved.push(`no ${m}`);
   out.tools = Object.values(tools).map((t) => basename(t));
 

@@ -10,6 +10,7 @@ import {
   OVERALL_WORD,
   VERDICT_TALLY,
   buildView,
+  cleanText,
   countStatuses,
   entryCrashSite,
   formatCounts,
@@ -187,7 +188,7 @@ function unique<T>(xs: readonly T[]): T[] {
 function crashForensics(view: RunView, limits: Limits): string | undefined {
   const crashed = view.jobs.filter((j) => j.result.forensics).slice(0, Math.max(1, Math.ceil(limits.rows / 5)));
   if (crashed.length === 0 || limits.matrixRows === 0) return undefined;
-  const blocks = crashed.map((j) => `**${mdEscape(jobLabel(j.result))}**\n\n\`\`\`\n${forensicsLines(j.result.forensics!).map((l) => oneLine(l, 300).replace(/`{3,}/g, "'''")).join('\n')}\n\`\`\``);
+  const blocks = crashed.map((j) => `**${mdEscape(jobLabel(j.result))}**\n\n\`\`\`\n${forensicsLines(j.result.forensics!).map((l) => cleanText(l).slice(0, 300).replace(/`{3,}/g, "'''")).join('\n')}\n\`\`\``);
   return `### Crash forensics\n\n${blocks.join('\n\n')}`;
 }
 
