@@ -11,6 +11,7 @@ import { cmdRun } from './commands/run.js';
 import { cmdReport } from './commands/report.js';
 import { cmdDiff } from './commands/diff.js';
 import { cmdMerge } from './commands/merge.js';
+import { cmdRerun } from './commands/rerun.js';
 
 export { EXIT } from './commands/common.js';
 
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdDiff(rest);
       case 'merge':
         return await cmdMerge(rest);
+      case 'rerun':
+        return await cmdRerun(rest);
       case 'doctor':
         return await doctor(REPO_ROOT);
       case undefined:

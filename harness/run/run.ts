@@ -49,17 +49,33 @@ export function newRunId(now = new Date()): string {
 }
 
 export async function executeRun(scenario: Scenario, options: RunOptions): Promise<RunRecord> {
+  return executeJobs(expandJobs(scenario, options.selection), {
+    scenario: { name: scenario.name, file: scenario.file, sha256: scenario.sha256 },
+    comparisons: scenario.comparisons,
+    buildDirOf: (job) => buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name),
+  }, options);
+}
+
+/** What a run of jobs needs besides the jobs: from a scenario (`tandem run`) or a record (`tandem rerun`). */
+export interface JobsPlan {
+  scenario: RunRecord['scenario'];
+  comparisons: RunRecord['comparisons'];
+  buildDirOf(job: Job): string | undefined;
+  rerunOf?: RunRecord['rerunOf'];
+}
+
+/** The one pool, runner, journal and record of every run; `selection` in options is not used here. */
+export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptions): Promise<RunRecord> {
   const started = new Date();
   const t0 = performance.now();
   mkdirSync(options.runDir, { recursive: true });
-  const jobs = expandJobs(scenario, options.selection);
   const host = hostname();
   const hostInfo = { hostname: host, platform: `${process.platform}-${process.arch}`, cpus: defaultConcurrency(), node: process.version };
-  const scenarioRef = { name: scenario.name, file: scenario.file, sha256: scenario.sha256 };
+  const scenarioRef = plan.scenario;
   startJournal(options.runDir, {
     runId: options.runId,
     scenario: scenarioRef,
-    comparisons: scenario.comparisons,
+    comparisons: plan.comparisons,
     startedAt: started.toISOString(),
     host: hostInfo,
     tandemVersion: TANDEM_VERSION,
@@ -80,7 +96,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       pending = buildLimit(async () => {
         if (options.signal.aborted) return { error: 'run interrupted', buildLog };
         mkdirSync(join(options.runDir, buildLog, '..'), { recursive: true });
-        const buildDir = buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name) ?? '';
+        const buildDir = plan.buildDirOf(job) ?? '';
         try {
           const out = await options.builder.build({ job, buildDir, logFile: join(options.runDir, buildLog), signal: options.signal });
           if (!out.ok) return { error: out.message, filtered: out.kind === 'filtered', buildLog };
@@ -159,7 +175,8 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
     {
       runId: options.runId,
       scenario: scenarioRef,
-      comparisons: scenario.comparisons,
+      comparisons: plan.comparisons,
+      ...(plan.rerunOf ? { rerunOf: plan.rerunOf } : {}),
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       wallMs: Math.round(performance.now() - t0),
