@@ -105,7 +105,7 @@ export async function cmdRerun(argv: string[]): Promise<number> {
   const outcomes = rerunOutcomes(plan.earlier, record, compared.diff);
   if (!quiet) printSummary(compared, compareDir, human);
   const imageNote = values.rebuilt ? 'images as they are now' : 'same images, sha256 checked';
-  human.write(`tandem rerun: ${outcomes.length} job${outcomes.length === 1 ? '' : 's'} of run ${earlier.runId} (${imageNote}); first boot ${firstBootMs === undefined ? 'never started' : `started ${(firstBootMs / 1000).toFixed(2)} s after the process (${((firstBootAfterCommandMs ?? 0) / 1000).toFixed(2)} s after reading the record)`}\n`);
+  human.write(`tandem rerun: ${outcomes.length} job${outcomes.length === 1 ? '' : 's'} of run ${earlier.runId} (${imageNote}); first boot ${firstBootMs === undefined ? 'never started' : `started ${(firstBootMs / 1000).toFixed(2)} s after the process (${((firstBootAfterCommandMs ?? 0) / 1000).toFixed(2)} s after the command began)`}\n`);
   human.write(`${renderOutcomes(outcomes).join('\n')}\n`);
   human.write(`Rerun: ${display(runDir)} (compared with ${basename(earlierDir)}: ${display(compareDir)})\n`);
   if (record.interrupted) return EXIT.interrupted;
