@@ -12,6 +12,7 @@ import { cmdReport } from './commands/report.js';
 import { cmdDiff } from './commands/diff.js';
 import { cmdMerge } from './commands/merge.js';
 import { cmdRerun } from './commands/rerun.js';
+import { cmdDebug } from './commands/debug.js';
 
 export { EXIT } from './commands/common.js';
 
@@ -29,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdMerge(rest);
       case 'rerun':
         return await cmdRerun(rest);
+      case 'debug':
+        return await cmdDebug(rest);
       case 'doctor':
         return await doctor(REPO_ROOT);
       case undefined:

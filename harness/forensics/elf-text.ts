@@ -47,16 +47,18 @@ export function symbolAt(symbols: readonly ElfSymbol[], address: number, kind: '
   return best ? { symbol: best, offset: address - (kind === 'code' ? best.address & ~1 : best.address) } : undefined;
 }
 
-/** A symbol by name, or the ztest case function whose name ends in `_<test>`. */
+/**
+ * The code of a ztest case: `ZTEST(suite, test)` defines `<suite>_<test>`, which compilers usually
+ * inline into its wrapper (`z_ztest_wrapper_<suite>_<test>` here, `_<suite>_<test>_wrapper` in
+ * Zephyr 4.x), so the wrapper is the function to break on when the body has no symbol of its own.
+ */
 export function caseFunction(symbols: readonly ElfSymbol[], suite: string | undefined, test: string): ElfSymbol | undefined {
   const code = symbols.filter((s) => CODE.test(s.type));
-  const exact = [suite ? `${suite}_${test}` : undefined, test].filter((x): x is string => x !== undefined);
-  for (const name of exact) {
-    const hit = code.find((s) => s.name === name);
-    if (hit) return hit;
-  }
-  // ZTEST(suite, test) defines `<suite>_<test>`; its wrappers are not where the test's code is.
-  return code.find((s) => s.name.endsWith(`_${test}`) && !/wrapper/.test(s.name));
+  const body = suite ? `${suite}_${test}` : undefined;
+  const exact = code.find((s) => s.name === body) ?? code.find((s) => s.name === test);
+  if (exact) return exact;
+  const named = (s: ElfSymbol) => (body ? s.name.includes(body) : new RegExp(`(^|_)${test}(_|$)`).test(s.name));
+  return code.find((s) => named(s) && !/wrapper/.test(s.name)) ?? code.find((s) => named(s) && /wrapper/.test(s.name));
 }
 
 export interface Frame {
