@@ -14,7 +14,7 @@ import { caseFunction, parseNm } from '../forensics/elf-text.js';
 import { findOnPath, locateToolchain } from '../forensics/toolchain.js';
 import { LineSplitter } from '../run/line-splitter.js';
 import { cleanText } from '../report/common.js';
-import { freeLoopbackPort, startGdbProxy, waitForListener } from '../debug/gdb-proxy.js';
+import { freeLoopbackPort, listenersOn, startGdbProxy, waitForListener } from '../debug/gdb-proxy.js';
 import { gdbCommandLine } from '../debug/gdb-command.js';
 import { REPO_ROOT } from '../version.js';
 import { EXIT, UsageError, catchInterrupts, display, loadRecord, positiveInt } from './common.js';
@@ -24,7 +24,20 @@ export function findGdb(env: NodeJS.ProcessEnv = process.env): string {
   return ['gdb-multiarch', 'arm-none-eabi-gdb', 'arm-zephyr-eabi-gdb'].find((g) => findOnPath(g, env)) ?? 'gdb-multiarch';
 }
 
+/** A boot that failed: said plainly, exit 1 (not a usage error, not an internal one). */
+class DebugBootError extends Error {}
+
 export async function cmdDebug(argv: string[]): Promise<number> {
+  try {
+    return await debugSession(argv);
+  } catch (err) {
+    if (!(err instanceof DebugBootError)) throw err;
+    process.stderr.write(`tandem: ${err.message}\n`);
+    return 1;
+  }
+}
+
+async function debugSession(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -85,9 +98,17 @@ export async function cmdDebug(argv: string[]): Promise<number> {
       throw new UsageError(`cannot listen on 127.0.0.1:${port}: ${err.message}`);
     });
     try {
-      session = await emulator.boot(checked.image, job.platform, { signal: interrupts.signal, workDir, debug: { port: inner, ...(snapshot ? { snapshot } : {}) } });
-      if (!(await waitForListener(inner, 60_000, interrupts.signal))) throw new Error(`the emulator's GDB server did not open 127.0.0.1:${inner}`);
+      session = await emulator
+        .boot(checked.image, job.platform, { signal: interrupts.signal, workDir, debug: { port: inner, ...(snapshot ? { snapshot } : {}) } })
+        .catch((err: Error) => {
+          throw new DebugBootError(`cannot boot ${job.id} for debugging: ${err.message.split('\n').slice(0, 2).join(' ')}`);
+        });
+      if (!(await waitForListener(inner, 60_000, interrupts.signal))) throw new DebugBootError(`the emulator's GDB server did not open 127.0.0.1:${inner}`);
       const out = process.stdout;
+      const exposed = listenersOn(inner).filter((a) => a !== '0100007F');
+      if (exposed.length) {
+        process.stderr.write(`tandem: warning: ${job.platform.emulator}'s own GDB server listens on every interface (port ${inner}), not only on 127.0.0.1; debug on a trusted network or firewall that port (see README, "When something is red")\n`);
+      }
       out.write(`tandem debug: ${job.id} ${snapshot ? `from ${display(snapshot)}` : 'paused at reset'}; GDB server on 127.0.0.1:${proxy.port}\n`);
       out.write(`  ${gdbCommandLine({ gdb: findGdb(), elf, port: proxy.port, ...(breakAt ? { breakAt } : {}) })}\n`);
       out.write(`Ctrl-C or detaching the debugger ends the session. Console:\n`);

@@ -25,6 +25,7 @@ Options for run:
   --repeat N           run every job N times; disagreeing attempts are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
+  --no-snapshot        do not save Renode's state of crashed/timed-out jobs (tandem debug --from-snapshot)
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
   --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)
   -q, --quiet          only the final summary

@@ -30,6 +30,7 @@ export async function cmdRerun(argv: string[]): Promise<number> {
       out: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       rebuilt: { type: 'boolean' },
+      'no-snapshot': { type: 'boolean' },
       format: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       verbose: { type: 'boolean', short: 'v' },
@@ -85,7 +86,7 @@ export async function cmdRerun(argv: string[]): Promise<number> {
         buildDirOf: () => undefined,
         rerunOf: { runId: earlier.runId, dir: earlierDir, jobs: [...new Set(plan.earlier.map((r) => r.job.id))] },
       },
-      { runDir, runId, jobs, buildJobs: 1, selection: {}, signal: interrupts.signal, builder: createRecordedBuilder(check), emulators, observer },
+      { runDir, runId, jobs, buildJobs: 1, selection: {}, signal: interrupts.signal, builder: createRecordedBuilder(check), emulators, observer, snapshot: !values['no-snapshot'] },
     );
   } finally {
     observer.close();

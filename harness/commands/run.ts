@@ -50,6 +50,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       repeat: { type: 'string' },
       shard: { type: 'string' },
       rebuild: { type: 'boolean' },
+      'no-snapshot': { type: 'boolean' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -95,6 +96,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       builder: createBuilder(scenario, { noCache: Boolean(values.rebuild) }),
       emulators,
       observer,
+      snapshot: !values['no-snapshot'],
     });
   } finally {
     observer.close();

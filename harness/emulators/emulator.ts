@@ -36,6 +36,8 @@ export interface Session {
    * a starved host.
    */
   guestMs?(): number | undefined | Promise<number | undefined>;
+  /** Renode: saves the machine state as it is now into `file` (the guest stays paused). */
+  saveState?(file: string): Promise<void>;
 }
 
 export interface Availability {

@@ -37,6 +37,8 @@ export interface RunOptions {
   builder: Builder;
   emulators: EmulatorSet;
   observer?: RunObserver;
+  /** Save Renode's machine state of crashed and timed-out jobs into the run folder (default on). */
+  snapshot?: boolean;
 }
 
 export function defaultConcurrency(): number {
@@ -157,6 +159,7 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
           runDir: options.runDir,
           signal: options.signal,
           provenance: { ...provenance, ...imageProvenance },
+          snapshot: options.snapshot !== false,
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
         });
       });
