@@ -3,7 +3,7 @@
 // case by case. The "did my fix work" loop.
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RunRecord } from '../domain.js';
 import { createEmulators, closeEmulators } from '../emulators/registry.js';
 import { defaultConcurrency, executeJobs, newRunId } from '../run/run.js';
@@ -104,11 +104,15 @@ export async function cmdRerun(argv: string[]): Promise<number> {
   await writeReports(compareDir, compared, formats);
 
   const outcomes = rerunOutcomes(plan.earlier, record, compared.diff);
-  if (!quiet) printSummary(compared, compareDir, human);
+  // The per-job words below say it shorter; the case-by-case comparison is in compare/ (and with -v here).
+  if (values.verbose) printSummary(compared, compareDir, human);
   const imageNote = values.rebuilt ? 'images as they are now' : 'same images, sha256 checked';
   human.write(`tandem rerun: ${outcomes.length} job${outcomes.length === 1 ? '' : 's'} of run ${earlier.runId} (${imageNote}); first boot ${firstBootMs === undefined ? 'never started' : `started ${(firstBootMs / 1000).toFixed(2)} s after the process (${((firstBootAfterCommandMs ?? 0) / 1000).toFixed(2)} s after the command began)`}\n`);
   human.write(`${renderOutcomes(outcomes).join('\n')}\n`);
-  human.write(`Rerun: ${display(runDir)} (compared with ${basename(earlierDir)}: ${display(compareDir)})\n`);
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o.word, (counts.get(o.word) ?? 0) + 1);
+  human.write(`${rerunGreen(outcomes) ? 'GREEN' : 'STILL RED'}  ${[...counts].map(([w, n]) => `${n} ${w}`).join(' · ')}\n`);
+  human.write(`Rerun: ${display(runDir)} · case-by-case comparison with run ${earlier.runId}: ${display(compareDir)}\n`);
   if (record.interrupted) return EXIT.interrupted;
   return rerunGreen(outcomes) ? EXIT.ok : EXIT.regressed;
 }
