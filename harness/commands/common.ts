@@ -57,13 +57,13 @@ export async function loadRecord(runDir: string): Promise<RunRecord> {
  * Ctrl-C (or SIGTERM) once: abort, so emulators stop and what finished is written; twice: kill
  * every emulator group at once and exit 130.
  */
-export function catchInterrupts(runDir: string): { signal: AbortSignal; release(): void } {
+export function catchInterrupts(runDir: string, what = `stopping emulators and writing what finished to ${display(runDir)}`): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write(`\ntandem: ${sig}: stopping emulators and writing what finished to ${display(runDir)} (again to kill at once)\n`);
+      process.stderr.write(`\ntandem: ${sig}: ${what} (again to kill at once)\n`);
       controller.abort();
     } else {
       killAllGroups();

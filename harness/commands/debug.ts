@@ -88,7 +88,7 @@ async function debugSession(argv: string[]): Promise<number> {
   const emulators = createEmulators({ workers: 1, repoRoot: REPO_ROOT });
   const emulator = emulators.get(job.platform.emulator);
   const workDir = mkdtempSync(join(tmpdir(), 'tandem-debug-'));
-  const interrupts = catchInterrupts(runDir);
+  const interrupts = catchInterrupts(runDir, 'stopping the emulator');
   let session: Session | undefined;
   let why = 'stopped';
   try {
