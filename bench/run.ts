@@ -3,6 +3,7 @@
 //   2. crash latency: fatal-error line on the console → verdict
 //   3. memory: tandem's heap and RSS as the job count grows (logs stream to disk)
 //   4. renode: boot → verdict of each demo suite on nucleo_g474re, first boot vs a reused process
+//   5. rerun: `tandem rerun --failed` start-up to its first boot (bench/rerun.ts)
 // Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
 // the least any harness must do.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { createRenodeEmulator } from '../harness/emulators/renode/index.js';
 import type { Emulator, Session } from '../harness/emulators/emulator.js';
 import type { Image, Job, Platform } from '../harness/domain.js';
 import { REPO_ROOT, TANDEM_VERSION } from '../harness/version.js';
+import { rerunStartup } from './rerun.js';
 
 const cores = defaultConcurrency();
 const work = join(tmpdir(), `tandem-bench-${process.pid}`);
@@ -306,6 +308,7 @@ async function main(): Promise<void> {
     if (!which || which === 'crash') await crashLatency();
     if (!which || which === 'memory') await memory();
     if (!which || which === 'renode') await renode();
+    if (!which || which === 'rerun') await rerunStartup(work);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -13,6 +13,8 @@ import { cmdReport } from './commands/report.js';
 import { cmdDiff } from './commands/diff.js';
 import { cmdMerge } from './commands/merge.js';
 import { cmdDemo } from './commands/demo.js';
+import { cmdRerun } from './commands/rerun.js';
+import { cmdDebug } from './commands/debug.js';
 
 export { EXIT } from './commands/common.js';
 
@@ -30,6 +32,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdMerge(rest);
       case 'demo':
         return await cmdDemo(rest);
+      case 'rerun':
+        return await cmdRerun(rest);
+      case 'debug':
+        return await cmdDebug(rest);
       case 'doctor':
         return await doctor(REPO_ROOT);
       case undefined:

@@ -3,6 +3,8 @@ import { execa } from 'execa';
 import { createQemuEmulator } from './emulators/qemu.js';
 import { createRenodeEmulator } from './emulators/renode/index.js';
 import { TANDEM_VERSION } from './version.js';
+import { TOOL_NAMES, locateToolchain } from './forensics/toolchain.js';
+import { findGdb } from './commands/debug.js';
 
 interface Check {
   name: string;
@@ -16,6 +18,17 @@ async function tool(name: string, args: string[], required: boolean, fix: string
   const r = await execa(name, args, { reject: false, timeout: 10_000 });
   const first = `${r.stdout}\n${r.stderr}`.split('\n').find((l) => l.trim()) ?? '';
   return r.exitCode === 0 ? { name, ok: true, detail: first.trim(), required } : { name, ok: false, detail: fix, required };
+}
+
+/** The tools crash forensics uses on PATH (a build's own toolchain, named in its CMakeCache.txt, is tried first). */
+function forensicsChecks(): Check[] {
+  const { tools, missing } = locateToolchain(undefined);
+  return TOOL_NAMES.map((t) => ({
+    name: t,
+    ok: Boolean(tools[t]),
+    detail: tools[t] ? `${tools[t]} (crash forensics)` : `missing: crash reports show raw addresses only; apt-get install binutils-arm-none-eabi (${missing.find((m) => m.startsWith(t)) ?? t})`,
+    required: false,
+  }));
 }
 
 export async function doctor(repoRoot: string): Promise<number> {
@@ -37,6 +50,8 @@ export async function doctor(repoRoot: string): Promise<number> {
     await tool('cmake', ['--version'], true, 'apt-get install cmake'),
     await tool('ninja', ['--version'], true, 'apt-get install ninja-build'),
     await tool('west', ['--version'], false, 'pip install west (only for scenarios with build.kind: west)'),
+    ...forensicsChecks(),
+    await tool(findGdb(), ['--version'], false, 'apt-get install gdb-multiarch (the debugger tandem debug tells you to attach)'),
   ];
   console.log(`tandem ${TANDEM_VERSION} doctor (${repoRoot})`);
   for (const c of checks) {

@@ -203,6 +203,12 @@ export interface Fatal {
 
 export interface Provenance {
   tandemVersion: string;
+  /** The platform settings the job booted with, so `tandem rerun`/`debug` need no scenario or platforms folder. */
+  platform?: Platform;
+  /** The job's resolved timeouts (after the platform's multiplier), for `tandem rerun`. */
+  timeouts?: Timeouts;
+  /** Absolute path of the booted image. */
+  image?: string;
   emulator?: { kind: EmulatorKind; version?: string; command?: string[]; timing?: string };
   imageSha256?: string;
   zephyrVersion?: string;
@@ -252,6 +258,67 @@ export interface RunResult {
   /** Accesses that hit no model, most frequent first: a fidelity warning even when the job passed. */
   unmodelled?: UnmodelledAccess[];
   provenance: Provenance;
+  /** The fault dump of a crash, resolved against the job's own ELF (harness/forensics/). */
+  forensics?: Forensics;
+  /** Renode: the machine state saved when the job crashed or timed out (`tandem debug --from-snapshot`). */
+  snapshot?: Snapshot;
+}
+
+export interface Snapshot {
+  /** Relative to the run folder; absent when the save failed. */
+  file?: string;
+  bytes?: number;
+  /** How long the save took, milliseconds. */
+  ms?: number;
+  /** Why there is no snapshot: a note, never a failed run. */
+  error?: string;
+}
+
+/** An address in the image, resolved as far as the ELF and its debug info allow. */
+export interface CodeSite {
+  /** As printed by the guest, `0x…`. */
+  address: string;
+  symbol?: string;
+  /** Bytes from the symbol's start. */
+  offset?: number;
+  file?: string;
+  line?: number;
+  /** Functions inlined at this address, innermost first (addr2line -i). */
+  inlined?: Array<{ function: string; file?: string; line?: number }>;
+  /** The object or library member the code was linked from (map file). */
+  object?: string;
+  /** gale: code of a wasm-LTO module (`synth_k_*_body`, or linked from a gale wasm object). */
+  wasmLto?: boolean;
+}
+
+export interface Instruction {
+  address: string;
+  /** As the disassembler groups them (Thumb halfwords: `f7fe fe56`). */
+  bytes: string;
+  /** `udf #0`, or `.word 0xfac80100` when it does not decode. */
+  text: string;
+}
+
+export interface Forensics {
+  /** `USAGE FAULT`, `BUS FAULT`…, when the dump had a header. */
+  fault?: string;
+  /** The indented lines under the header: `Attempt to execute undefined instruction`. */
+  details: string[];
+  /** r0..r3, r12, lr, pc, xpsr as printed. */
+  registers: Record<string, string>;
+  pc?: CodeSite;
+  lr?: CodeSite;
+  /** BFAR/MMFAR when printed, with the data symbol it falls in. */
+  faultAddress?: { register: 'BFAR' | 'MMFAR'; address: string; symbol?: string; offset?: number };
+  thread?: { address?: string; name?: string; symbol?: string };
+  /** The faulting instruction and two instructions either side. */
+  instruction?: Instruction & { window: Instruction[] };
+  /** 1-based console line of the faulting-PC line, for report links. */
+  pcLine?: number;
+  /** The tools that resolved it. */
+  tools?: string[];
+  /** Why some or all of it could not be resolved; the raw addresses are still shown. */
+  unresolved?: string[];
 }
 
 export type DiffClass =
@@ -331,6 +398,8 @@ export interface RunRecord {
   summary: RunSummary;
   /** Set by `tandem merge`: the shard runs this record was made from. */
   mergedFrom?: Array<{ runId: string; hostname: string; jobs: number }>;
+  /** Set by `tandem rerun`: the run whose images this run booted again, and which of its jobs. */
+  rerunOf?: { runId: string; dir: string; jobs: string[] };
   /** The known-differences list the diff was judged with (`known:` / `--known`). */
   known?: KnownList;
   /** What became of each known entry in this run: applied, stale, expired or unmet. */

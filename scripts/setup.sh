@@ -12,6 +12,9 @@ have arm-none-eabi-gcc || need+=(gcc-arm-none-eabi)
 [ -e /usr/lib/arm-none-eabi/include/string.h ] || [ -e /usr/include/newlib/string.h ] || need+=(libnewlib-arm-none-eabi)
 have cmake || need+=(cmake)
 have ninja || need+=(ninja-build)
+# Crash forensics (addr2line/objdump/nm on the job's ELF) and `tandem debug`'s debugger, which its tests drive.
+have arm-none-eabi-addr2line || need+=(binutils-arm-none-eabi)
+have gdb-multiarch || need+=(gdb-multiarch)
 # Used by the report tests: JUnit schema validation and the HTML report in a real browser.
 have xmllint || need+=(libxml2-utils)
 have chromium || need+=(chromium)

@@ -7,6 +7,7 @@ import { ALL_FORMATS, readRunRecord, type ReportFormat } from '../report/index.j
 import { RunJsonError } from '../report/json.js';
 import { renderTerminalSummary, shouldUseColor } from '../report/terminal.js';
 import { recoverRecord } from '../run/journal.js';
+import { killAllGroups } from '../emulators/process-group.js';
 
 export const EXIT = { ok: 0, regressed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -52,4 +53,32 @@ export async function loadRecord(runDir: string): Promise<RunRecord> {
     }
     throw new UsageError(err.message);
   }
+}
+
+/**
+ * Ctrl-C (or SIGTERM) once: abort, so emulators stop and what finished is written; twice: kill
+ * every emulator group at once and exit 130.
+ */
+export function catchInterrupts(runDir: string, what = `stopping emulators and writing what finished to ${display(runDir)}`): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\ntandem: ${sig}: ${what} (again to kill at once)\n`);
+      controller.abort();
+    } else {
+      killAllGroups();
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

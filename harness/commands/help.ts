@@ -10,6 +10,8 @@ Usage:
   tandem report <run-dir> [--format …]   re-render every report from run-dir/run.json
   tandem diff <run-a> <run-b> [--out DIR] compare two runs (a = before, b = after)
   tandem merge <run-dir>… [--out DIR]    join the shards of one run (see --shard)
+  tandem rerun <run-dir> [options]       boot that run's images again and compare with it
+  tandem debug <run-dir> <job> [options] boot one job's image paused, with a GDB server on 127.0.0.1
   tandem doctor                          which emulators and tools this machine has
   tandem demo [run options]              the built-in demo (native vs wasm); builds go to ./build
   tandem help | --version
@@ -27,10 +29,25 @@ Options for run:
   --build-root DIR     where images are built (default: the scenario's build.build_root)
   --known FILE         known differences (replaces the scenario's known:): shown, counted, not gating
   --from-twister FILE  take the baseline from a twister run's twister.json instead of running it
+  --no-snapshot        do not save Renode's state of crashed/timed-out jobs (tandem debug --from-snapshot)
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
   --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)
   -q, --quiet          only the final summary
   -v, --verbose        every job and failing case as it finishes, with emulator command lines
+
+Options for rerun (no planning, no build: the images and settings run.json recorded):
+  --failed             only jobs that did not pass (or whose cases changed in that run's diff)
+  --job GLOB           only these job ids, e.g. 'qemu_cortex_m3/wasm/*' (repeatable)
+  --case GLOB          only jobs that ran a matching case (<suite>.<test> or <test>); compare those cases
+  --repeat N           boot every image N times
+  --rebuilt            boot images that changed since that run (after a fix and rebuild)
+  --out DIR            rerun folder (default: rerun-<id> beside the run); the comparison goes in DIR/compare
+  Exit 0 when every rerun job passes (fixed or still passing), 1 otherwise.
+
+Options for debug:
+  --case NAME          break on that ztest case's function (found in the ELF)
+  --port N             GDB server port on 127.0.0.1 (default: a free one)
+  --from-snapshot      Renode: load the state saved when the job failed, instead of booting
 
 Exit codes: 0 no regression, 1 the candidate regressed, 2 usage/config error, 130 interrupted.
 Environment: TANDEM_QEMU, TANDEM_RENODE (emulator binaries), NO_COLOR, CI.`;

@@ -5,7 +5,6 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { loadScenario } from '../scenario/scenario.js';
 import { createBuilder } from '../build/index.js';
 import { createEmulators, closeEmulators } from '../emulators/registry.js';
-import { killAllGroups } from '../emulators/process-group.js';
 import { defaultConcurrency, executeRun, newRunId, type RunObserver } from '../run/run.js';
 import { REPO_ROOT } from '../version.js';
 import type { RunRecord } from '../domain.js';
@@ -14,7 +13,7 @@ import { interruptibleWrite } from '../report/atomic-write.js';
 import { createProgress } from '../report/progress.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { renderTapJob, tapFooter, tapHeader } from '../report/tap.js';
-import { EXIT, UsageError, display, formatsOf, positiveInt, printSummary } from './common.js';
+import { EXIT, UsageError, catchInterrupts, display, formatsOf, positiveInt, printSummary } from './common.js';
 import { HELP } from './help.js';
 import { readKnownFile } from '../scenario/known-file.js';
 import { loadTwisterBaseline, variantsToRun, withTwisterBaseline } from './from-twister.js';
@@ -57,6 +56,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       'build-root': { type: 'string' },
       'from-twister': { type: 'string' },
       known: { type: 'string' },
+      'no-snapshot': { type: 'boolean' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -86,20 +86,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const runDir = resolve(values.out ?? join('reports', runId));
   mkdirSync(runDir, { recursive: true });
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(`\ntandem: ${sig}: stopping emulators and writing what finished to ${display(runDir)} (again to kill at once)\n`);
-      controller.abort();
-    } else {
-      killAllGroups();
-      process.exit(EXIT.interrupted);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = catchInterrupts(runDir);
+  const controller = { signal: interrupts.signal };
 
   // With --tap, stdout belongs to TAP; people read progress on stderr.
   const human = values.tap ? process.stderr : process.stdout;
@@ -120,12 +108,12 @@ export async function cmdRun(argv: string[]): Promise<number> {
       builder: createBuilder(scenario, { noCache: Boolean(values.rebuild) }),
       emulators,
       observer,
+      snapshot: !values['no-snapshot'],
     });
   } finally {
     observer.close();
     await closeEmulators(emulators);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.release();
   }
   if (twisterBase) record = withTwisterBaseline(record, twisterBase);
   if (values.tap) process.stdout.write(tapFooter(record.results.length, { planned: true }));
@@ -136,7 +124,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
 
-interface ObserverOptions {
+export interface ObserverOptions {
   quiet: boolean;
   verbose: boolean;
   tap: boolean;
@@ -148,7 +136,7 @@ interface ObserverOptions {
   runDir: string;
 }
 
-function makeObserver(o: ObserverOptions): RunObserver & { close(): void } {
+export function makeObserver(o: ObserverOptions): RunObserver & { close(): void } {
   let progress: ReturnType<typeof createProgress> | undefined;
   let index = 0;
   return {

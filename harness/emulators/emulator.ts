@@ -7,6 +7,11 @@ export interface BootOptions {
   signal: AbortSignal;
   /** Scratch folder for this boot (backend files); created by the emulator if it needs one, removed by the caller. */
   workDir: string;
+  /**
+   * `tandem debug`: a GDB server on 127.0.0.1:`port`, the guest paused at reset until a debugger
+   * continues it. `snapshot` (Renode) loads that saved state instead of the image.
+   */
+  debug?: { port: number; snapshot?: string };
 }
 
 export interface ExitInfo {
@@ -36,6 +41,8 @@ export interface Session {
    * `non existing peripheral` warnings, QEMU's unimplemented-device log).
    */
   unmodelled?(): UnmodelledAccess[] | Promise<UnmodelledAccess[]>;
+  /** Renode: saves the machine state as it is now into `file` (the guest stays paused). */
+  saveState?(file: string): Promise<void>;
 }
 
 export interface Availability {

@@ -12,6 +12,12 @@ export function qemuBinary(): string {
   return process.env.TANDEM_QEMU || 'qemu-system-arm';
 }
 
+/** `-gdb tcp:127.0.0.1:N -S`: QEMU's gdbstub on loopback only, the CPU halted at reset until `continue`. */
+export function qemuDebugArgs(port: number): string[] {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`not a TCP port: ${port}`);
+  return ['-gdb', `tcp:127.0.0.1:${port}`, '-S'];
+}
+
 export function qemuArgs(image: Image, platform: Platform): string[] {
   const q = platform.qemu;
   if (!q) throw new Error(`platform ${platform.name} has no qemu settings`);
@@ -47,11 +53,13 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal, workDir }): Promise<Session> {
+    async boot(image, platform, { signal, workDir, debug }): Promise<Session> {
       const bin = qemuBinary();
+      if (debug?.snapshot) throw new Error('QEMU jobs have no saved state to load (snapshots are Renode only)');
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
       const qlog = platform.qemu ? await openQemuLog(workDir, bin, platform.qemu) : undefined;
-      const args = [...qemuArgs(image, platform), ...(qlog?.args ?? [])];
+      // The log's arguments stay last: the recorded command line drops them (see `command` below).
+      const args = [...qemuArgs(image, platform), ...(debug ? qemuDebugArgs(debug.port) : []), ...(qlog?.args ?? [])];
       const proc = spawnGroup(bin, args);
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
       // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.

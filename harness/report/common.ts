@@ -2,6 +2,7 @@
 // how UART text is made safe to print, and how a console log is cut into excerpts. Pure.
 import type { CaseResult, CaseStatus, DiffClass, DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { CUT_SHORT, WORSE } from '../diff/differ.js';
+import { forensicsHeadline } from '../forensics/render.js';
 
 // ---------------------------------------------------------------------------------------------
 // Ordering: a regression in the candidate is always the first thing a reader meets.
@@ -403,4 +404,22 @@ export function seconds(ms: number | undefined, digits = 3): string {
 
 export function utf8Bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crash forensics, as every report names it.
+
+/** `USAGE FAULT at k_sem_give+0x22 (src/kernel/sem_wasm.c:25): udf #0`, when the job has forensics. */
+export function crashSite(r: RunResult): string | undefined {
+  return r.forensics ? forensicsHeadline(r.forensics) : undefined;
+}
+
+/** The crash site behind a diff entry whose candidate crashed. */
+export function entryCrashSite(view: RunView, d: DiffEntry): string | undefined {
+  if (d.candidate !== 'crash') return undefined;
+  for (const j of candidateJobs(view, d)) {
+    const site = crashSite(j.result);
+    if (site) return site;
+  }
+  return undefined;
 }

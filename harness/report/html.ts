@@ -5,7 +5,10 @@
 import { createHash } from 'node:crypto';
 import type { DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { isNotableLine } from '../ztest/grammar.js';
+import { forensicsHeadline } from '../forensics/render.js';
+import { forensicsAnchor, forensicsHtml } from './html-forensics.js';
 import {
+  entryCrashSite,
   CASE_ORDER,
   CLASS_ORDER,
   OVERALL_WORD,
@@ -98,6 +101,8 @@ pre.log .bad{background:#ffebe9;color:var(--bad)}
 pre.log .l:target{background:var(--hl);outline:2px solid #d4a72c}
 pre.log .gap{color:var(--mute);font-style:italic}
 .note{color:var(--mute)}
+.forensics pre{margin:0 0 8px;background:#fff8f8;border:1px solid var(--line);padding:6px 8px;font:12px/1.4 ui-monospace,monospace;overflow:auto}
+pre.log a.pc{color:inherit;text-decoration:underline dotted}
 `;
 
 // Plain, dependency-free: reads the filter choices and hides non-matching rows; opens the log
@@ -201,7 +206,10 @@ function diffRow(view: RunView, d: DiffEntry, embedded: Embedded): string {
   const target = at ? lineLink(embedded, at.job.result.job.id, at.line) : undefined;
   const name = target ? `<a href="#${e(target)}">${e(d.case)}</a>` : e(d.case);
   const change = `${e(d.baselineVariant)}: ${e(d.baseline ?? '—')} → ${e(d.candidateVariant)}: ${e(d.candidate ?? '—')}`;
-  return `<tr class="c-${e(d.class)}" data-class="${e(d.class)}" data-worse="${isWorse(d.class) ? 1 : 0}" data-platform="${e(d.platform)}" data-suite="${e(d.suite)}"><td>${e(d.class)}</td><td>${e(d.platform)}</td><td>${e(d.suite)}</td><td>${name}</td><td>${change}</td><td class="detail">${d.known ? `${e(d.known.expired ? `known entry expired ${d.known.until}` : `known (was ${d.known.was})`)}: ${e(oneLine(d.known.reason, 300))} [${e(d.known.source)}]${d.detail ? ' — ' : ''}` : ''}${e(oneLine(d.detail ?? '', 500))}</td></tr>`;
+  const site = entryCrashSite(view, d);
+  const detail = site && at ? `<a href="#${e(forensicsAnchor(jobAnchor(at.job.result.job.id)))}">${e(oneLine(site, 500))}</a>` : e(oneLine(d.detail ?? '', 500));
+  const known = d.known ? `${e(d.known.expired ? `known entry expired ${d.known.until}` : `known (was ${d.known.was})`)}: ${e(oneLine(d.known.reason, 300))} [${e(d.known.source)}]${d.detail ? ' — ' : ''}` : '';
+  return `<tr class="c-${e(d.class)}" data-class="${e(d.class)}" data-worse="${isWorse(d.class) ? 1 : 0}" data-platform="${e(d.platform)}" data-suite="${e(d.suite)}"><td>${e(d.class)}</td><td>${e(d.platform)}</td><td>${e(d.suite)}</td><td>${name}</td><td>${change}</td><td class="detail">${known}${detail}</td></tr>`;
 }
 
 function diffSection(view: RunView, maxRows: number, embedded: Embedded): string {
@@ -273,7 +281,9 @@ function logBlock(r: RunResult, log: ConsoleLog, detailLines: ReadonlySet<number
     }
     const id = logAnchor(r.job.id, l.n);
     const bad = detailLines.has(l.n) || isNotableLine(l.text) ? ' bad' : '';
-    out.push(`<span class="l${bad}" id="${e(id)}"><a class="n" href="#${e(id)}">${l.n}</a>${e(l.text)}</span>`);
+    // The faulting-PC line leads to the resolved view of the crash.
+    const text = r.forensics && l.n === r.forensics.pcLine ? `<a class="pc" href="#${e(forensicsAnchor(jobAnchor(r.job.id)))}" title="${e(forensicsHeadline(r.forensics))}">${e(l.text)}</a>` : e(l.text);
+    out.push(`<span class="l${bad}" id="${e(id)}"><a class="n" href="#${e(id)}">${l.n}</a>${text}</span>`);
   }
   return `<pre class="log" id="${e(logAnchor(r.job.id))}">${out.join('')}</pre>`;
 }
@@ -299,7 +309,7 @@ function jobSection(job: JobView, log: ConsoleLog | undefined, logNote: string |
   const body = log ? logBlock(r, log, detailLines) : `<p class="note">${logNote ? e(logNote) : 'No console log.'}${linkToFile(r)}</p>`;
   const flag = r.unmodelled?.length ? ` · <span class="warn">${e(r.unmodelled.length)} unmodelled</span>` : '';
   return `<details class="job" id="${e(jobAnchor(r.job.id))}"${open}><summary><span class="v-${e(r.verdict)}">${verdictGlyph(r.verdict)} ${e(r.verdict)}</span> <strong>${e(jobLabel(r))}</strong> ${e(r.job.emulator)} · ${e((r.wallMs / 1000).toFixed(1))} s${counts ? ` · ${e(counts)}` : ''}${flag}${reason}</summary>
-<div>${list}${unmodelledBlock(r)}${body}</div></details>`;
+<div>${list}${forensicsHtml(r, jobAnchor(r.job.id), e)}${unmodelledBlock(r)}${body}</div></details>`;
 }
 
 /** Accesses no model answered; folded for a passing job (a fidelity warning), open otherwise. */

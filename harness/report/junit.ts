@@ -2,7 +2,9 @@
 // one <testcase> per ztest case. Pure.
 import type { RunRecord, RunResult } from '../domain.js';
 import { ASSERTION } from '../ztest/grammar.js';
+import { forensicsLines } from '../forensics/render.js';
 import {
+  crashSite,
   buildView,
   cleanText,
   excerpt,
@@ -58,19 +60,27 @@ function diffNote(c: CaseView): string | undefined {
   return `${d.class}: ${from} on ${d.baselineVariant} -> ${to} on ${d.candidateVariant}`;
 }
 
-function bodyFor(c: CaseView, log: ConsoleLog | undefined): string | undefined {
+/** The resolved fault (function, line, instruction) ahead of the console excerpt. */
+function forensicsBlock(r: RunResult): string | undefined {
+  return r.forensics ? forensicsLines(r.forensics).map(cleanText).join('\n') : undefined;
+}
+
+function bodyFor(c: CaseView, log: ConsoleLog | undefined, r: RunResult): string | undefined {
   const parts: string[] = [];
   const note = diffNote(c);
   if (note) parts.push(note);
+  const resolved = c.case.status === 'crash' ? forensicsBlock(r) : undefined;
+  if (resolved) parts.push(resolved);
   const e = log ? excerpt(log, c.case) : undefined;
   if (e) parts.push(excerptText(e));
   else if (c.case.detail) parts.push(cleanText(c.case.detail));
   return parts.length ? parts.join('\n\n') : undefined;
 }
 
-function caseOutcome(c: CaseView, log: ConsoleLog | undefined): Outcome {
+function caseOutcome(c: CaseView, log: ConsoleLog | undefined, r: RunResult): Outcome {
   const detail = c.case.detail === undefined ? undefined : oneLine(c.case.detail, 1000);
-  const body = bodyFor(c, log);
+  const body = bodyFor(c, log, r);
+  const site = crashSite(r);
   const withBody = <T extends Outcome>(o: T): T => (body === undefined ? o : { ...o, body });
   // A known difference is listed, not gating: CI test-report actions fail a check on failures.
   if (c.diff?.class === 'known' && c.diff.known) {
@@ -86,7 +96,7 @@ function caseOutcome(c: CaseView, log: ConsoleLog | undefined): Outcome {
         type: detail !== undefined && ASSERTION.test(c.case.detail!) ? 'assertion' : 'fail',
       });
     case 'crash':
-      return withBody({ kind: 'error', message: detail ?? 'crashed', type: 'crash' });
+      return withBody({ kind: 'error', message: site ? oneLine(site, 1000) : (detail ?? 'crashed'), type: 'crash' });
     case 'timeout':
       return withBody({ kind: 'error', message: `Timeout${detail ? `: ${detail}` : ''}`, type: 'timeout' });
     case 'skip':
@@ -104,9 +114,11 @@ function jobRow(job: JobView, log: ConsoleLog | undefined): Row | undefined {
   const r = job.result;
   // Blocked cases are reported as skipped, so they cannot carry the job's failure.
   const blamed = job.cases.some((c) => c.case.status === 'fail' || c.case.status === 'crash' || c.case.status === 'timeout');
-  const reason = oneLine(r.reason ?? r.verdict, 1000);
+  const reason = oneLine(crashSite(r) ?? r.reason ?? r.verdict, 1000);
   const around = r.fatal && log ? excerpt(log, { detailLine: r.fatal.lineNumber }) : undefined;
-  const body = around ? excerptText(around) : r.reason === undefined ? undefined : cleanText(r.reason);
+  const text = around ? excerptText(around) : r.reason === undefined ? undefined : cleanText(r.reason);
+  const resolved = forensicsBlock(r);
+  const body = resolved && text ? `${resolved}\n\n${text}` : (resolved ?? text);
   let outcome: Outcome | undefined;
   switch (r.verdict) {
     case 'passed':
@@ -182,7 +194,7 @@ export function renderJunit(record: RunRecord, opts: JunitOptions = {}): string 
     const rows: Row[] = job.cases.map((c) => ({
       name: `${c.case.suite}.${c.case.name}`,
       time: seconds(c.case.durationMs),
-      outcome: caseOutcome(c, log),
+      outcome: caseOutcome(c, log, r),
     }));
     const extra = jobRow(job, log);
     // The job-level row explains everything after it, so it goes after the cases it did not blame.

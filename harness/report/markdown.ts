@@ -3,6 +3,7 @@
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import { knownMarkdown } from './known-section.js';
+import { forensicsLines } from '../forensics/render.js';
 import {
   CASE_ORDER,
   CLASS_ORDER,
@@ -10,7 +11,9 @@ import {
   OVERALL_WORD,
   VERDICT_TALLY,
   buildView,
+  cleanText,
   countStatuses,
+  entryCrashSite,
   formatCounts,
   jobLabel,
   oneLine,
@@ -97,10 +100,11 @@ function status(s: string | undefined): string {
   return s ?? '—';
 }
 
-function findingsTable(entries: readonly DiffEntry[], limits: Limits): string {
+function findingsTable(view: RunView, entries: readonly DiffEntry[], limits: Limits): string {
   const rows = entries.slice(0, limits.rows).map((d) => {
     const change = `${mdEscape(d.baselineVariant)}: ${status(d.baseline)} → ${mdEscape(d.candidateVariant)}: ${status(d.candidate)}`;
-    return `| ${mdEscape(d.platform)} | ${mdEscape(d.suite)} | ${mdEscape(d.case)} | ${change} | ${d.detail ? mdEscape(d.detail, limits.detail) : ''} |`;
+    const detail = entryCrashSite(view, d) ?? d.detail;
+    return `| ${mdEscape(d.platform)} | ${mdEscape(d.suite)} | ${mdEscape(d.case)} | ${change} | ${detail ? mdEscape(detail, limits.detail) : ''} |`;
   });
   const table = ['| platform | suite | case | baseline → candidate | detail |', '|---|---|---|---|---|', ...rows].join('\n');
   return `${table}\n${entries.length > rows.length ? more(entries.length - rows.length, 'cases') : ''}`;
@@ -111,7 +115,7 @@ function findings(view: RunView, limits: Limits): string[] {
   for (const { cls, title } of SECTIONS) {
     const entries = view.changes.filter((d) => d.class === cls);
     if (entries.length === 0) continue;
-    out.push(`### ${title} (${entries.length})\n\n${findingsTable(entries, limits)}`);
+    out.push(`### ${title} (${entries.length})\n\n${findingsTable(view, entries, limits)}`);
   }
   return out;
 }
@@ -208,10 +212,20 @@ function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
 
+/** Each resolved crash as a code block: function, line, instruction and its neighbours. */
+function crashForensics(view: RunView, limits: Limits): string | undefined {
+  const crashed = view.jobs.filter((j) => j.result.forensics).slice(0, Math.max(1, Math.ceil(limits.rows / 5)));
+  if (crashed.length === 0 || limits.matrixRows === 0) return undefined;
+  const blocks = crashed.map((j) => `**${mdEscape(jobLabel(j.result))}**\n\n\`\`\`\n${forensicsLines(j.result.forensics!).map((l) => cleanText(l).slice(0, 300).replace(/`{3,}/g, "'''")).join('\n')}\n\`\`\``);
+  return `### Crash forensics\n\n${blocks.join('\n\n')}`;
+}
+
 function compose(view: RunView, limits: Limits): string {
   const parts = [verdictLine(view.record), runLine(view.record), ...findings(view, limits)];
   const known = knownMarkdown(view.record, limits.rows);
   if (known) parts.push(known);
+  const forensics = crashForensics(view, limits);
+  if (forensics) parts.push(forensics);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
   const unmodelled = unmodelledSection(view, limits);

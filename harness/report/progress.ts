@@ -2,7 +2,7 @@
 // above it as they happen. Elsewhere (CI, pipes): one plain line per finished job, which reads
 // well in a log that nobody watches live. The block itself is a pure function of the state.
 import type { CaseResult, CaseStatus, JobRef, RunResult, Verdict } from '../domain.js';
-import { CASE_ORDER, VERDICT_ORDER, VERDICT_TALLY, formatCounts, oneLine } from './common.js';
+import { CASE_ORDER, VERDICT_ORDER, VERDICT_TALLY, crashSite, formatCounts, oneLine } from './common.js';
 import { painter, type Painter } from './terminal.js';
 import { unmodelledSummary } from './unmodelled.js';
 
@@ -107,8 +107,11 @@ export function eta(state: ProgressState): number | undefined {
 export function jobLines(result: RunResult, done: number, total: number, paint: Painter = painter(false)): string[] {
   const w = String(total).length;
   const counts = formatCounts(caseCounts(result.cases), CASE_ORDER, ', ');
+  // A resolved crash says where it happened; the fatal line is on the case line below.
+  const site = crashSite(result);
+  const why = site ? `${site}${result.fatal?.thread ? ` in ${result.fatal.thread}` : ''}` : result.reason;
   const fidelity = result.verdict === 'passed' && result.unmodelled?.length ? ` — ${oneLine(unmodelledSummary(result), 200)}` : '';
-  const reason = result.verdict !== 'passed' && result.reason ? ` — ${oneLine(result.reason, 200)}` : fidelity;
+  const reason = result.verdict !== 'passed' && why ? ` — ${oneLine(why, 200)}` : fidelity;
   const head = `[${String(done).padStart(w)}/${total}] ${paint(VERDICT_TONE[result.verdict], VERDICT_LABEL[result.verdict])} ${label(result.job)} (${(result.wallMs / 1000).toFixed(1)} s)${counts ? ` ${counts}` : ''}${reason}`;
   const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'crash' || c.status === 'timeout');
   const pad = ' '.repeat(w * 2 + 4);

@@ -2,6 +2,7 @@
 // (header, one job's block, footer) let `--tap` print each job as it ends; `renderTap` joins them
 // for a finished run, worse-first. Pure.
 import { stringify } from 'yaml';
+import { forensicsHeadline, forensicsLines } from '../forensics/render.js';
 import type { RunRecord, RunResult, Verdict } from '../domain.js';
 import {
   CLASS_ORDER,
@@ -32,7 +33,7 @@ function yamlBlock(data: Record<string, unknown>, indent: string): string {
   return [`${indent}  ---`, ...body.split('\n').map((l) => `${indent}  ${l}`), `${indent}  ...`].join('\n');
 }
 
-function casePoint(c: CaseView, n: number): string {
+function casePoint(c: CaseView, n: number, r: RunResult): string {
   const s = c.case.status;
   const desc = tapDescription(`${c.case.suite}.${c.case.name}`);
   const time = c.case.durationMs === undefined ? '' : ` # time=${c.case.durationMs}ms`;
@@ -50,7 +51,14 @@ function casePoint(c: CaseView, n: number): string {
     diag['baseline'] = `${d.baselineVariant}: ${d.baseline ?? 'absent'}`;
   }
   if (c.synthetic) diag['note'] = 'never reached: the run was cut short before this case';
+  if (s === 'crash' && r.forensics) Object.assign(diag, forensicsDiag(r));
   return `    not ok ${n} - ${desc}\n${yamlBlock(diag, '    ')}`;
+}
+
+/** The resolved crash for TAP's YAML diagnostics: a headline and the full view line by line. */
+function forensicsDiag(r: RunResult): Record<string, unknown> {
+  const f = r.forensics!;
+  return { crash_site: oneLine(forensicsHeadline(f), 1000), forensics: forensicsLines(f).map((l) => oneLine(l, 1000)) };
 }
 
 function jobPoint(r: RunResult, index: number): string {
@@ -65,6 +73,7 @@ function jobPoint(r: RunResult, index: number): string {
     fatal: r.fatal ? oneLine(r.fatal.line, 1000) : undefined,
     fault: r.fatal?.fault,
     pc: r.fatal?.pc,
+    ...(r.forensics ? forensicsDiag(r) : {}),
     wall_ms: r.wallMs,
     log: r.log,
     unmodelled,
@@ -88,7 +97,7 @@ export function renderTapJob(job: RunResult | JobView, index: number): string {
   const r = view.result;
   const lines = [`# Subtest: ${oneLine(jobLabel(r), 200)}`];
   lines.push(`    1..${view.cases.length}`);
-  view.cases.forEach((c, i) => lines.push(casePoint(c, i + 1)));
+  view.cases.forEach((c, i) => lines.push(casePoint(c, i + 1, r)));
   lines.push(jobPoint(r, index));
   return `${lines.join('\n')}\n`;
 }

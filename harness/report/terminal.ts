@@ -7,6 +7,7 @@ import {
   OVERALL_WORD,
   VERDICT_TALLY,
   buildView,
+  entryCrashSite,
   formatCounts,
   jobLabel,
   oneLine,
@@ -63,9 +64,10 @@ function fit(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, Math.max(0, width - 1))}…` : s;
 }
 
-function entryLine(d: DiffEntry): string {
+function entryLine(d: DiffEntry, site?: string): string {
   const change = `${d.baseline ?? '—'}→${d.candidate ?? '—'}`;
-  const detail = d.detail ? `  ${oneLine(d.detail, 200)}` : '';
+  const text = site ?? d.detail;
+  const detail = text ? `  ${oneLine(text, 200)}` : '';
   return `  ${oneLine(`${d.platform}/${d.candidateVariant}/${d.suite}`, 80)} ${oneLine(d.case, 80)} ${change}${detail}`;
 }
 
@@ -95,7 +97,7 @@ export function renderTerminalSummary(record: RunRecord, opts: TerminalOptions =
     const entries = view.changes.filter((d) => d.class === cls);
     if (entries.length === 0) continue;
     const lines = [paint('bad', `${name} (${entries.length}):`)];
-    for (const d of entries.slice(0, max)) lines.push(fit(entryLine(d), width));
+    for (const d of entries.slice(0, max)) lines.push(fit(entryLine(d, entryCrashSite(view, d)), width));
     if (entries.length > max) lines.push(paint('dim', `  … and ${entries.length - max} more`));
     sections.push(lines);
   }

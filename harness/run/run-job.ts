@@ -1,9 +1,9 @@
 // One boot of one image: stream the console to disk and through the parser, and end the session the
 // moment a verdict is known — PROJECT EXECUTION line, fatal error (after a short grace for the dump),
 // silence, wall clock, emulator exit or abort. No fixed waits after the verdict.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult, UnmodelledAccess } from '../domain.js';
+import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult, Snapshot, UnmodelledAccess } from '../domain.js';
 import type { Emulator, ExitInfo, Session } from '../emulators/emulator.js';
 import { ZtestParser, describeEnd } from '../ztest/parser.js';
 import { verdictOf } from './verdict.js';
@@ -31,6 +31,8 @@ export interface RunJobOptions {
   signal: AbortSignal;
   hooks?: JobHooks;
   provenance: Provenance;
+  /** Save the emulator's state when the job crashes or times out (Renode); default off. */
+  snapshot?: boolean;
 }
 
 export function jobRef(job: Job): JobRef {
@@ -153,6 +155,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
 
   let exit: ExitInfo | undefined;
   let unmodelled: UnmodelledAccess[] = [];
+  let snapshot: Snapshot | undefined;
   try {
     try {
       // Ctrl-C during a slow boot (a Renode's first start) must not wait for the boot to finish.
@@ -180,7 +183,10 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
         await pump.catch(() => undefined);
         finishWith({ kind: 'exit', code: info.code, signal: info.signal });
       });
-      await ended;
+      const how = await ended;
+      if (options.snapshot && session.saveState && (how.kind === 'fatal' || how.kind === 'silence' || how.kind === 'wall')) {
+        snapshot = await saveSnapshot(session, options.runDir, logRel);
+      }
       exit = await session.stop();
       await pump.catch(() => undefined);
       // Before the work folder goes: QEMU's log is read from it.
@@ -213,6 +219,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
     },
   };
   if (parsed.fatal) result.fatal = parsed.fatal;
+  if (snapshot) result.snapshot = snapshot;
   if (exit?.virtualMs !== undefined) result.virtualMs = exit.virtualMs;
   if (unmodelled.length) result.unmodelled = withDevicetree(unmodelled, job.image.path);
   const stuck = stuckOn(finalEnd, result.unmodelled ?? [], job.platform.name);
@@ -225,6 +232,18 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   else if (lastWords && finalEnd.kind === 'exit') reason = `${reason}; its last output: ${lastWordsOf(lastWords)}`;
   if (reason) result.reason = reason;
   return result;
+}
+
+/** The failed state next to the console log (`<suite>.renode-state`); a failed save is a note. */
+async function saveSnapshot(session: Session, runDir: string, logRel: string): Promise<Snapshot> {
+  const file = logRel.replace(/\.log$/, '.renode-state');
+  const t0 = performance.now();
+  try {
+    await session.saveState!(join(runDir, file));
+    return { file, bytes: statSync(join(runDir, file)).size, ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    return { error: `snapshot not saved: ${(err as Error).message.split('\n')[0]}`, ms: Math.round(performance.now() - t0) };
+  }
 }
 
 function reasonOf(result: RunResult, errors: string[], booted: boolean): string | undefined {

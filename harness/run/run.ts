@@ -19,6 +19,7 @@ import { TANDEM_VERSION } from '../version.js';
 import { journalResult, startJournal } from './journal.js';
 import { twisterFactsOf } from '../zephyr/twister-names.js';
 import { RunFolderError, storageFailure } from '../storage-error.js';
+import { analyseCrash, wantsForensics } from '../forensics/index.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -39,6 +40,8 @@ export interface RunOptions {
   builder: Builder;
   emulators: EmulatorSet;
   observer?: RunObserver;
+  /** Save Renode's machine state of crashed and timed-out jobs into the run folder (default on). */
+  snapshot?: boolean;
 }
 
 export function defaultConcurrency(): number {
@@ -51,6 +54,30 @@ export function newRunId(now = new Date()): string {
 }
 
 export async function executeRun(scenario: Scenario, options: RunOptions): Promise<RunRecord> {
+  // What twister.json needs to name the job as twister would (app path, scenario id).
+  const zephyrBase = (scenario.build.kind === 'prebuilt' ? scenario.build.zephyrBase : scenario.build.env['ZEPHYR_BASE']) ?? process.env.ZEPHYR_BASE;
+  return executeJobs(expandJobs(scenario, options.selection), {
+    scenario: { name: scenario.name, file: scenario.file, sha256: scenario.sha256 },
+    comparisons: scenario.comparisons,
+    buildDirOf: (job) => buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name),
+    twisterOf: (job) => ({ twister: twisterFactsOf(job, zephyrBase, scenario.dir), arch: job.platform.arch }),
+    ...(scenario.known ? { known: scenario.known } : {}),
+  }, options);
+}
+
+/** What a run of jobs needs besides the jobs: from a scenario (`tandem run`) or a record (`tandem rerun`). */
+export interface JobsPlan {
+  scenario: RunRecord['scenario'];
+  comparisons: RunRecord['comparisons'];
+  buildDirOf(job: Job): string | undefined;
+  rerunOf?: RunRecord['rerunOf'];
+  /** How twister would name the job (twister.json): app path and scenario id. */
+  twisterOf(job: Job): Partial<Provenance>;
+  known?: RunRecord['known'];
+}
+
+/** The one pool, runner, journal and record of every run; `selection` in options is not used here. */
+export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptions): Promise<RunRecord> {
   const started = new Date();
   const t0 = performance.now();
   // A run folder that stops taking writes (a full disk) ends the whole run: every job is stopped.
@@ -68,14 +95,13 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   } catch (err) {
     throw storageFailure(err, options.runDir);
   }
-  const jobs = expandJobs(scenario, options.selection);
   const host = hostname();
   const hostInfo = { hostname: host, platform: `${process.platform}-${process.arch}`, cpus: defaultConcurrency(), node: process.version };
-  const scenarioRef = { name: scenario.name, file: scenario.file, sha256: scenario.sha256 };
+  const scenarioRef = plan.scenario;
   startJournal(options.runDir, {
     runId: options.runId,
     scenario: scenarioRef,
-    comparisons: scenario.comparisons,
+    comparisons: plan.comparisons,
     startedAt: started.toISOString(),
     host: hostInfo,
     tandemVersion: TANDEM_VERSION,
@@ -84,9 +110,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   options.observer?.planned?.(jobs.map(jobRef));
 
   const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
-  // What twister.json needs to name the job as twister would (app path, scenario id).
-  const zephyrBase = (scenario.build.kind === 'prebuilt' ? scenario.build.zephyrBase : scenario.build.env['ZEPHYR_BASE']) ?? process.env.ZEPHYR_BASE;
-  const twisterOf = (job: Job) => ({ twister: twisterFactsOf(job, zephyrBase, scenario.dir), arch: job.platform.arch });
+  const twisterOf = plan.twisterOf;
   const runLimit = pLimit(Math.max(1, options.jobs));
   const buildLimit = pLimit(Math.max(1, options.buildJobs));
   const builds = new Map<string, Promise<{ image?: Image; error?: string; filtered?: boolean; buildLog: string }>>();
@@ -99,7 +123,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       pending = buildLimit(async () => {
         if (options.signal.aborted) return { error: 'run interrupted', buildLog };
         mkdirSync(join(options.runDir, buildLog, '..'), { recursive: true });
-        const buildDir = buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name) ?? '';
+        const buildDir = plan.buildDirOf(job) ?? '';
         try {
           const out = await options.builder.build({ job, buildDir, logFile: join(options.runDir, buildLog), signal: options.signal });
           if (!out.ok) return { error: out.message, filtered: out.kind === 'filtered', buildLog };
@@ -162,10 +186,16 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
           runDir: options.runDir,
           signal: options.signal,
           provenance: { ...provenance, ...imageProvenance },
+          snapshot: options.snapshot !== false,
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
         });
       });
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
+      if (wantsForensics(result)) {
+        const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;
+        const forensics = await analyseCrash(result, options.runDir, { path: image.path, ...(buildDir ? { buildDir } : {}) });
+        if (forensics) result.forensics = forensics;
+      }
       record(i, result);
     })),
   );
@@ -176,14 +206,15 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
     {
       runId: options.runId,
       scenario: scenarioRef,
-      comparisons: scenario.comparisons,
+      comparisons: plan.comparisons,
+      ...(plan.rerunOf ? { rerunOf: plan.rerunOf } : {}),
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       wallMs: Math.round(performance.now() - t0),
       host: hostInfo,
       tandemVersion: TANDEM_VERSION,
       interrupted: options.signal.aborted,
-      ...(scenario.known ? { known: scenario.known } : {}),
+      ...(plan.known ? { known: plan.known } : {}),
     },
     results,
   );
@@ -199,6 +230,8 @@ function provenanceFor(job: Job, base: Provenance, emulatorVersion: string | und
     },
     arch: job.platform.arch,
     board: job.platform.board,
+    platform: job.platform,
+    timeouts: job.timeouts,
   };
 }
 

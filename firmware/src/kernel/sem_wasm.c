@@ -16,15 +16,25 @@ static inline __attribute__((always_inline)) void wasm_trap_unreachable(void)
 	__asm__ volatile("udf #0" ::: "memory");
 }
 
+/*
+ * The translated wasm function, named as gale's synth names them (synth_k_<primitive>_body):
+ * its own function, as in a real wasm-LTO image, so a crash inside it is attributed to the module.
+ */
+__attribute__((noinline)) unsigned int synth_k_sem_give_body(unsigned int count, unsigned int limit);
+__attribute__((noinline)) unsigned int synth_k_sem_give_body(unsigned int count, unsigned int limit)
+{
+	if (count == limit) {
+		wasm_trap_unreachable();
+	}
+	return count + 1;
+}
+
 void k_sem_give(struct k_sem *sem)
 {
 	unsigned int key = irq_lock();
 
 	if (z_unpend_first(&sem->wait_q, 0) == NULL) {
-		if (sem->count == sem->limit) {
-			wasm_trap_unreachable();
-		}
-		sem->count++;
+		sem->count = synth_k_sem_give_body(sem->count, sem->limit);
 	}
 	z_reschedule(key);
 }

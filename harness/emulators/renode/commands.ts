@@ -19,6 +19,12 @@ export interface BootPlan {
   /** Absolute path of the file the UART's output is written to. */
   uartLog: string;
   timing: Timing;
+  /**
+   * `tandem debug`: open a GDB server on this port instead of starting the guest. Renode starts
+   * the emulation when the debugger connects (autostartEmulation) and the stub halts the CPU, so
+   * the guest waits at reset for `continue`.
+   */
+  gdbPort?: number;
 }
 
 export interface Timing {
@@ -81,9 +87,40 @@ export function bootCommands(plan: BootPlan): string[] {
     // `true`: flush after every character, so the harness sees output the moment the guest writes it.
     `sysbus.${monitorName(plan.uart)} CreateFileBackend ${monitorPath(plan.uartLog)} true`,
     `sysbus LoadELF ${monitorPath(plan.elf)}`,
-    'start',
+    plan.gdbPort === undefined ? 'start' : gdbServerCommand(plan.gdbPort),
   );
   return commands;
+}
+
+/**
+ * `machine StartGdbServer N`. Renode's GdbStub listens through SocketServerProvider.Start, which
+ * binds `new IPEndPoint(IPAddress.Any, port)`: every interface, with no option for another
+ * address (renode-infrastructure, src/Emulator/Main/Utilities/SocketServerProvider.cs). tandem
+ * therefore gives this port to Renode only as an inner port and hands the debugger its own
+ * 127.0.0.1 listener (harness/debug/gdb-proxy.ts); see README for what that does and does not cover.
+ */
+export function gdbServerCommand(port: number): string {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`not a TCP port: ${port}`);
+  return `machine StartGdbServer ${port}`;
+}
+
+/** Saves the whole emulation (every machine's CPU, memory and peripherals) where it stands. */
+export function saveCommands(file: string): string[] {
+  return [PAUSE, `Save ${monitorPath(file)}`];
+}
+
+/**
+ * A saved emulation loaded and opened for a debugger: the state replaces the current emulation,
+ * the console is attached again (file backends are host-side, not part of the state), and the GDB
+ * server waits; nothing runs until the debugger continues.
+ */
+export function loadSnapshotCommands(plan: { snapshot: string; machine: string; uart: string; uartLog: string; gdbPort: number }): string[] {
+  return [
+    `Load ${monitorPath(plan.snapshot)}`,
+    `mach set ${monitorString(plan.machine)}`,
+    `sysbus.${monitorName(plan.uart)} CreateFileBackend ${monitorPath(plan.uartLog)} true`,
+    gdbServerCommand(plan.gdbPort),
+  ];
 }
 
 /**

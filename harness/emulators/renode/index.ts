@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Image, Platform } from '../../domain.js';
 import type { Availability, BootOptions, Emulator, ExitInfo, Session } from '../emulator.js';
-import { CLEAR, VIRTUAL_TIME, bootCommands, parseVirtualMs, replayCommandLine, reuseCommands, stopCommands, timingOf } from './commands.js';
+import { CLEAR, VIRTUAL_TIME, bootCommands, loadSnapshotCommands, parseVirtualMs, replayCommandLine, reuseCommands, saveCommands, stopCommands, timingOf } from './commands.js';
 import { RenodeCommandError, RenodeMonitor, type ExitState } from './monitor.js';
 import { probeRenode, type Probe } from './locate.js';
 import { cpuNameOf, memoriesOf, parseRepl } from './repl.js';
@@ -58,6 +58,8 @@ const COMMAND_TIMEOUT_MS = 60_000;
 /** Compiling C# models starts a compiler inside Renode: slow on a loaded machine. */
 const INCLUDE_TIMEOUT_MS = 300_000;
 const STOP_TIMEOUT_MS = 30_000;
+/** A machine state of a few hundred KiB to a few MiB: seconds, not minutes. */
+const SAVE_TIMEOUT_MS = 60_000;
 
 interface Instance {
   monitor: RenodeMonitor;
@@ -127,13 +129,15 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
         uart: settings.uart,
         uartLog: join(resolve(boot.workDir), `${settings.uart}.log`),
         timing: timingOf(settings),
+        ...(boot.debug ? { gdbPort: boot.debug.port } : {}),
       };
       // Fails early, before a process is taken, if a path cannot be expressed to the monitor.
       const replay = replayCommandLine(p.binary, bootCommands({ ...plan, includes: [...models.keys()] }));
       const stop = stopCommands(plan.uart, plan.uartLog);
       // What a machine must have been built from to be reused for this image.
       const memories = memoriesOf(info);
-      const key = memories && options.reuseMachines !== false
+      // A debug session's machine waits for a debugger: never one to hand on to the next image.
+      const key = memories && options.reuseMachines !== false && !boot.debug
         ? JSON.stringify({ repl, replMtime: statSync(repl).mtimeMs, cpu: plan.cpu, uart: plan.uart, timing: plan.timing, memories })
         : undefined;
 
@@ -179,7 +183,10 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
             for (const [path, mtime] of models) inst.models.set(path, mtime);
           }
           if (boot.signal.aborted) throw new Error('aborted during boot');
-          const commands = [...(inst.machine ? [CLEAR] : []), ...bootCommands({ ...plan, includes: [] })];
+          const snapshot = boot.debug?.snapshot;
+          const commands = snapshot
+            ? [...(inst.machine ? [CLEAR] : []), ...loadSnapshotCommands({ snapshot, machine: plan.machine, uart: plan.uart, uartLog: plan.uartLog, gdbPort: boot.debug!.port })]
+            : [...(inst.machine ? [CLEAR] : []), ...bootCommands({ ...plan, includes: [] })];
           inst.machine = { reusable: false, ...(key !== undefined ? { key } : {}) };
           await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
           baseMs = 0;
@@ -254,6 +261,12 @@ class RenodeSession implements Session {
   /** `non existing peripheral` warnings Renode logged during this boot. */
   unmodelled() {
     return this.tally.list();
+  }
+
+  /** Pauses the guest and saves the emulation into `file` (Renode's `Save`). */
+  async saveState(file: string): Promise<void> {
+    if (this.stopping || !this.inst.monitor.alive) throw new Error('the Renode session has ended');
+    await this.inst.monitor.execBatch(saveCommands(file), { timeoutMs: SAVE_TIMEOUT_MS });
   }
 
   private async doStop(kill: boolean): Promise<ExitInfo> {

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 
 export const NOT_FOUND = 'renode not found (set TANDEM_RENODE or put renode on PATH)';
 
-function executable(path: string): boolean {
+export function executable(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);
