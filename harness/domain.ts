@@ -10,6 +10,11 @@ export interface QemuSettings {
   extraArgs: string[];
   /** `-icount shift=N`: the guest clock Zephyr's qemu boards are tuned for. */
   icountShift: number;
+  /**
+   * QEMU virtual seconds per second of the guest's own clock (its timer as the board's Kconfig
+   * believes it runs); 1 when absent. lm3s6965evb's SysTick runs slower than Zephyr's 12 MHz.
+   */
+  virtualPerGuest?: number;
 }
 
 export interface RenodeSettings {
@@ -105,13 +110,18 @@ export interface Suite {
   twister?: TwisterScenario;
 }
 
+/** Which clock a boot's silence and wall limits count: the guest's (emulated) time or the host's. */
+export type ClockKind = 'guest' | 'host';
+
 export interface Timeouts {
-  /** Wall-clock limit of one boot, seconds. */
+  /** Limit of one boot, seconds (of `clock` time). */
   wallSeconds: number;
   /** No console output for this long means the guest hangs, seconds. */
   silenceSeconds: number;
-  /** After a fatal-error line, how long to keep reading the fault dump, seconds. */
+  /** After a fatal-error line, how long to keep reading the fault dump, seconds (host time). */
   crashGraceSeconds: number;
+  /** Clock of `wallSeconds` and `silenceSeconds`; guest when absent and the emulator has one. */
+  clock?: ClockKind;
 }
 
 export interface Image {
@@ -178,12 +188,25 @@ export type Verdict =
   | 'emulator-error'
   | 'skipped';
 
+/** Which clock ended a boot at its silence or wall limit (absent in runs older than the field). */
+export interface LimitClock {
+  clock?: ClockKind;
+  /** Host time the limit took, ms (for a silence: since the last console output). */
+  hostMs?: number;
+  /** Guest time the guest clock counted, ms, when it was read. */
+  guestMs?: number;
+  /** The guest clock had stopped: the guest idles with no timer pending, nothing can ever wake it. */
+  idle?: boolean;
+  /** Ended by the host-time backstop although the guest clock was in use. */
+  backstop?: boolean;
+}
+
 /** Why a run ended; each maps onto a verdict. */
 export type RunEnd =
   | { kind: 'project'; success: boolean }
   | { kind: 'fatal'; reason: string }
-  | { kind: 'silence'; seconds: number }
-  | { kind: 'wall'; seconds: number }
+  | ({ kind: 'silence'; seconds: number } & LimitClock)
+  | ({ kind: 'wall'; seconds: number } & LimitClock)
   | { kind: 'exit'; code: number | null; signal: string | null }
   | { kind: 'aborted' }
   | { kind: 'emulator-error'; message: string }

@@ -46,7 +46,7 @@ describe('scenario loading', () => {
     expect(sc.comparisons).to.deep.equal([{ baseline: 'native', candidate: 'wasm' }]);
     const jobs = expandJobs(sc);
     expect(jobs.map((j) => j.id)).to.deep.equal(['qemu_cortex_m3/native/a', 'qemu_cortex_m3/native/sem', 'qemu_cortex_m3/wasm/sem']);
-    expect(jobs[0]!.timeouts).to.deep.equal({ wallSeconds: 60, silenceSeconds: 20, crashGraceSeconds: 0.5 });
+    expect(jobs[0]!.timeouts).to.deep.equal({ wallSeconds: 60, silenceSeconds: 60, crashGraceSeconds: 0.5 });
     expect(sc.build).to.deep.include({ kind: 'prebuilt' });
   });
 

@@ -7,6 +7,8 @@ export interface BootOptions {
   signal: AbortSignal;
   /** Scratch folder for this boot (backend files); created by the emulator if it needs one, removed by the caller. */
   workDir: string;
+  /** Offer the guest's clock (Session.guestClock) when the emulator has one; default true. */
+  guestClock?: boolean;
 }
 
 export interface ExitInfo {
@@ -31,6 +33,22 @@ export interface Session {
    * a starved host.
    */
   guestMs?(): number | undefined | Promise<number | undefined>;
+  /** The guest's own (virtual) clock, when the emulator has one: what `clock: guest` limits count. */
+  readonly guestClock?: GuestClock;
+}
+
+export interface GuestReading {
+  /** Guest time since the guest started, milliseconds. */
+  ms: number;
+  /** How far behind the guest the reading may be (QEMU folds executed instructions in lazily). */
+  staleMs: number;
+  /** The guest's clock has stopped for good: it idles with no timer pending, nothing can wake it. */
+  stopped?: boolean;
+}
+
+export interface GuestClock {
+  /** Asks the emulator; undefined when it cannot tell (then the host clock counts). */
+  read(): Promise<GuestReading | undefined>;
 }
 
 export interface Availability {

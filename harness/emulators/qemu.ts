@@ -5,6 +5,7 @@ import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
 import { spawnGroup } from './process-group.js';
+import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
 export function qemuBinary(): string {
@@ -46,16 +47,24 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal }): Promise<Session> {
+    async boot(image, platform, { signal, workDir, guestClock = true }): Promise<Session> {
       const bin = qemuBinary();
       const args = qemuArgs(image, platform);
+      // A second monitor on a unix socket reads the guest's virtual clock (qemu-clock.ts).
+      const socket = guestClock ? clockSocketPath(workDir) : undefined;
+      if (socket) args.push(...clockMonitorArgs(socket.path));
       const proc = spawnGroup(bin, args);
+      const clock = socket ? new QemuClock(socket.path, performance.now(), proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
       // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.
       const stop = () => (stopping ??= proc.kill(0));
       const onAbort = () => void stop();
       signal.addEventListener('abort', onAbort, { once: true });
-      void proc.exited.then(() => signal.removeEventListener('abort', onAbort));
+      void proc.exited.then(() => {
+        signal.removeEventListener('abort', onAbort);
+        clock?.close();
+        socket?.cleanup();
+      });
       if (signal.aborted) void stop();
       return {
         command: [bin, ...args],
@@ -63,6 +72,7 @@ export function createQemuEmulator(): Emulator {
         exited: proc.exited,
         stop,
         guestMs: () => processCpuMs(proc.pid),
+        ...(clock ? { guestClock: clock } : {}),
       };
     },
     async close() {},

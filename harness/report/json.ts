@@ -22,9 +22,18 @@ function countsBy(keys: string[]): Schema {
   return { type: 'object', propertyNames: { enum: keys }, additionalProperties: nonNegInt };
 }
 
-function end(kind: string, properties: Record<string, Schema> = {}): Schema {
-  return object({ kind: { const: kind }, ...properties }, ['kind', ...Object.keys(properties)]);
+function end(kind: string, properties: Record<string, Schema> = {}, optional: Record<string, Schema> = {}): Schema {
+  return object({ kind: { const: kind }, ...properties, ...optional }, ['kind', ...Object.keys(properties)]);
 }
+
+/** Which clock ended a boot at a limit (harness/run/clock.ts); optional, absent in older runs. */
+const LIMIT_CLOCK: Record<string, Schema> = {
+  clock: { enum: ['guest', 'host'] },
+  hostMs: nonNegNum,
+  guestMs: nonNegNum,
+  idle: { type: 'boolean' },
+  backstop: { type: 'boolean' },
+};
 
 /**
  * JSON Schema (draft 2020-12) of run.json, schemaVersion 1. Objects accept unknown properties so
@@ -99,8 +108,8 @@ export const runJsonSchema: Schema = {
       oneOf: [
         end('project', { success: { type: 'boolean' } }),
         end('fatal', { reason: str }),
-        end('silence', { seconds: nonNegNum }),
-        end('wall', { seconds: nonNegNum }),
+        end('silence', { seconds: nonNegNum }, LIMIT_CLOCK),
+        end('wall', { seconds: nonNegNum }, LIMIT_CLOCK),
         end('exit', { code: { type: ['integer', 'null'] }, signal: { type: ['string', 'null'] } }),
         end('aborted'),
         end('emulator-error', { message: str }),

@@ -61,14 +61,18 @@ export function appliesTo(variant: Variant, suite: Suite): boolean {
 }
 
 function resolveTimeouts(base: Timeouts, suite: Suite, platform: Platform): Timeouts {
-  const merged = { ...base };
-  for (const [k, v] of Object.entries(suite.timeouts ?? {})) if (v !== undefined) merged[k as keyof Timeouts] = v;
+  const merged: Timeouts = { ...base, ...definedOnly(suite.timeouts ?? {}) };
   // Slow emulators and real boards stretch guest work, not the fault-dump grace.
   return {
     wallSeconds: merged.wallSeconds * platform.timeoutMultiplier,
     silenceSeconds: merged.silenceSeconds * platform.timeoutMultiplier,
     crashGraceSeconds: merged.crashGraceSeconds,
+    ...(merged.clock ? { clock: merged.clock } : {}),
   };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** `*` matches any run of characters, `?` one; everything else is literal. */
