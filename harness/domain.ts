@@ -291,7 +291,26 @@ export interface RunSummary {
   diff: Partial<Record<DiffClass, number>>;
   /** True when the candidate got worse anywhere: the run's exit code is 1. */
   regressed: boolean;
+  /** Cases across platforms by class, when a suite and variant ran on two platforms or more. */
+  platforms?: PlatformSummary;
 }
+
+/** How one case fares across platforms (harness/diff/platforms.ts). */
+export type PlatformClass = 'agree' | 'capability' | 'disagree';
+/** A case's status on one platform; `filtered`: the job was filtered out there, `missing`: not printed. */
+export type PlatformStatus = CaseStatus | 'filtered' | 'missing';
+
+export interface PlatformEntry {
+  suite: string;
+  variant: string;
+  /** `<ztest suite>.<test>`. */
+  case: string;
+  /** Platform name → status. */
+  statuses: Record<string, PlatformStatus>;
+  class: PlatformClass;
+}
+
+export type PlatformSummary = Record<PlatformClass, number>;
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -310,6 +329,8 @@ export interface RunRecord {
   interrupted: boolean;
   results: RunResult[];
   diff: DiffEntry[];
+  /** The cross-platform table: disagreements first. Absent when no suite ran on two platforms. */
+  platforms?: PlatformEntry[];
   summary: RunSummary;
   /** Set by `tandem merge`: the shard runs this record was made from. */
   mergedFrom?: Array<{ runId: string; hostname: string; jobs: number }>;

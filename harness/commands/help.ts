@@ -22,6 +22,7 @@ Options for run:
   --variant NAME       only this variant (repeatable, globs allowed)
   --repeat N           run every job N times; disagreeing attempts are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
+  --gate-platforms     exit 1 when a case disagrees across platforms (reported either way)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)
   --tap                stream TAP 14 to stdout as jobs finish (progress goes to stderr)

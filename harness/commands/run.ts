@@ -51,6 +51,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       repeat: { type: 'string' },
       shard: { type: 'string' },
       rebuild: { type: 'boolean' },
+      'gate-platforms': { type: 'boolean' },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -120,6 +121,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   if (values.out === undefined) pointLatestAt(runDir);
   printSummary(record, runDir, human);
   if (record.interrupted) return EXIT.interrupted;
+  if (values['gate-platforms'] && (record.summary.platforms?.disagree ?? 0) > 0) return EXIT.regressed;
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
 

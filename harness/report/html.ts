@@ -2,6 +2,7 @@
 // came from a UART or a scenario file is HTML-escaped, and a Content-Security-Policy that admits
 // only this file's own script and style (by hash) backs that up: if something ever slipped
 // through the escaping, the browser would still refuse to run it. Pure.
+import { platformHtmlSection } from './platforms.js';
 import { createHash } from 'node:crypto';
 import type { DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { isNotableLine } from '../ztest/grammar.js';
@@ -367,8 +368,9 @@ export function renderHtml(record: RunRecord, opts: HtmlOptions = {}): string {
 </head>
 <body>
 ${header(record)}
-<nav><a href="#changes">Changes</a><a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
+<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
 ${diffSection(view, opts.maxDiffRows ?? 5000, embedded)}
+${platformHtmlSection(record, e)}
 ${matrixSection(view)}
 ${jobsSection(view, embedded, left)}
 <script>${SCRIPT}</script>

@@ -13,6 +13,7 @@ const VERDICTS = ['passed', 'failed', 'crashed', 'timeout', 'build-error', 'emul
 const CASE_STATUSES = ['pass', 'fail', 'skip', 'blocked', 'crash', 'timeout'];
 const DIFF_CLASSES = ['same', 'regression', 'crash', 'hang', 'blocked', 'fix', 'both-fail', 'flaky', 'missing', 'new'];
 const EMULATORS = ['qemu', 'renode', 'silicon'];
+const PLATFORM_CLASSES = ['agree', 'capability', 'disagree'];
 
 function object(properties: Record<string, Schema>, required: string[], extra: Schema = {}): Schema {
   return { type: 'object', properties, required, ...extra };
@@ -60,6 +61,7 @@ export const runJsonSchema: Schema = {
       interrupted: { type: 'boolean' },
       results: { type: 'array', items: { $ref: '#/$defs/RunResult' } },
       diff: { type: 'array', items: { $ref: '#/$defs/DiffEntry' } },
+      platforms: { type: 'array', items: { $ref: '#/$defs/PlatformEntry' } },
       summary: { $ref: '#/$defs/RunSummary' },
       mergedFrom: { type: 'array', items: object({ runId: str, hostname: str, jobs: nonNegInt }, ['runId', 'hostname', 'jobs']) },
     },
@@ -170,6 +172,16 @@ export const runJsonSchema: Schema = {
       },
       ['platform', 'suite', 'case', 'baselineVariant', 'candidateVariant', 'class'],
     ),
+    PlatformEntry: object(
+      {
+        suite: str,
+        variant: str,
+        case: str,
+        statuses: { type: 'object', additionalProperties: { enum: [...CASE_STATUSES, 'filtered', 'missing'] } },
+        class: { enum: PLATFORM_CLASSES },
+      },
+      ['suite', 'variant', 'case', 'statuses', 'class'],
+    ),
     RunSummary: object(
       {
         jobs: nonNegInt,
@@ -177,6 +189,7 @@ export const runJsonSchema: Schema = {
         cases: countsBy(CASE_STATUSES),
         diff: countsBy(DIFF_CLASSES),
         regressed: { type: 'boolean' },
+        platforms: countsBy(PLATFORM_CLASSES),
       },
       ['jobs', 'verdicts', 'cases', 'diff', 'regressed'],
     ),

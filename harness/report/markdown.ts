@@ -1,6 +1,7 @@
 // summary.md for a GitHub job summary or a PR comment: the verdict, then what got worse, then the
 // matrix. GitHub refuses comments over 65,536 characters, so the output is fitted under a byte
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
+import { platformMarkdown } from './platforms.js';
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import {
   CASE_ORDER,
@@ -182,6 +183,8 @@ function unique<T>(xs: readonly T[]): T[] {
 
 function compose(view: RunView, limits: Limits): string {
   const parts = [verdictLine(view.record), runLine(view.record), ...findings(view, limits)];
+  const across = platformMarkdown(view.record, (t) => mdEscape(t), limits.rows);
+  if (across) parts.push(across);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
   const fixes = view.record.summary.diff.fix ?? 0;
