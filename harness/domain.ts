@@ -62,6 +62,8 @@ export interface Variant {
   env: Record<string, string>;
   /** Only these suites get this variant (globs on suite name); all when absent. */
   suites?: string[];
+  /** Only these platforms get this variant (globs on platform name); all when absent. */
+  platforms?: string[];
 }
 
 /**

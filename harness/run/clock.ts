@@ -27,9 +27,10 @@ export type LimitEnd = Extract<RunEnd, { kind: 'silence' | 'wall' }>;
  * the console has been quiet (undefined while it is not).
  */
 export function guestLimitReached(reading: GuestReading, silentSinceMs: number | undefined, t: Pick<Timeouts, 'wallSeconds' | 'silenceSeconds'>): 'silence' | 'wall' | undefined {
+  // Silence first when both are reached: "no output" says more about a hang than "too long".
   if (silentSinceMs !== undefined && reading.stopped) return 'silence';
-  if (reading.ms >= t.wallSeconds * 1000) return 'wall';
   if (silentSinceMs !== undefined && reading.ms - silentSinceMs >= t.silenceSeconds * 1000) return 'silence';
+  if (reading.ms >= t.wallSeconds * 1000) return 'wall';
   return undefined;
 }
 

@@ -31,6 +31,7 @@ export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[]
       if (!inShard) continue;
       for (const variant of variants) {
         if (!appliesTo(variant, suite)) continue;
+        if (variant.platforms && !variant.platforms.some((p) => globMatch(p, platform.name))) continue;
         for (let attempt = 1; attempt <= repeat; attempt++) {
           const id = `${platform.name}/${variant.name}/${suite.name}${repeat > 1 ? `#${attempt}` : ''}`;
           const job: Job = {

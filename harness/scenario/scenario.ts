@@ -182,7 +182,7 @@ function readVariants(node: YamlValue): Variant[] {
   if (!node.present) node.fail('is required', 'e.g. variants: [{ name: native }, { name: wasm, kconfig: [CONFIG_X=y] }]');
   const seen = new Set<string>();
   return node.items().map((item) => {
-    item.allowKeys(['name', 'kconfig', 'cmake_args', 'env', 'suites']);
+    item.allowKeys(['name', 'kconfig', 'cmake_args', 'env', 'suites', 'platforms']);
     const name = item.get('name').string();
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) item.get('name').fail(`variant name '${name}' may only use letters, digits, '_', '.', '-'`);
     if (seen.has(name)) item.get('name').fail(`variant '${name}' is listed twice`);
@@ -197,6 +197,7 @@ function readVariants(node: YamlValue): Variant[] {
     });
     const variant: Variant = { name, kconfig, cmakeArgs: item.get('cmake_args').strings(), env: item.get('env').stringMap() };
     if (item.get('suites').present) variant.suites = item.get('suites').strings();
+    if (item.get('platforms').present) variant.platforms = item.get('platforms').strings();
     return variant;
   });
 }
