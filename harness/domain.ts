@@ -279,6 +279,13 @@ export interface DiffEntry {
   class: DiffClass;
   /** The candidate's explanation (assert line, fault, timeout) when it got worse. */
   detail?: string;
+  /** Guest duration ztest printed for a passing case on each side, ms (median of repeats). */
+  baselineMs?: number;
+  candidateMs?: number;
+  /** candidateMs / baselineMs. */
+  durationRatio?: number;
+  /** At least 2× (and 10 ms) slower in the candidate: informational, never gating. */
+  slower?: boolean;
 }
 
 export interface Comparison {

@@ -2,6 +2,7 @@
 // matrix. GitHub refuses comments over 65,536 characters, so the output is fitted under a byte
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
 import { platformMarkdown } from './platforms.js';
+import { durationMarkdown } from './durations.js';
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import {
   CASE_ORDER,
@@ -185,6 +186,8 @@ function compose(view: RunView, limits: Limits): string {
   const parts = [verdictLine(view.record), runLine(view.record), ...findings(view, limits)];
   const across = platformMarkdown(view.record, (t) => mdEscape(t), limits.rows);
   if (across) parts.push(across);
+  const slower = durationMarkdown(view.record, (t) => mdEscape(t), limits.rows);
+  if (slower) parts.push(slower);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
   const fixes = view.record.summary.diff.fix ?? 0;
