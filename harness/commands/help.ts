@@ -22,6 +22,8 @@ Options for run:
   --variant NAME       only this variant (repeatable, globs allowed)
   --repeat N           run every job N times; disagreeing attempts are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
+  --durations FILE     run.json whose job times order this run, longest first (repeatable;
+                       earlier runs in the same reports folder are read anyway)
   --gate-platforms     exit 1 when a case disagrees across platforms (reported either way)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --format LIST        reports to write: ${ALL_FORMATS.join(',')} (default: all; run.json always)

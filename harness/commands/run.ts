@@ -7,6 +7,7 @@ import { createBuilder } from '../build/index.js';
 import { createEmulators, closeEmulators } from '../emulators/registry.js';
 import { killAllGroups } from '../emulators/process-group.js';
 import { defaultConcurrency, executeRun, newRunId, type RunObserver } from '../run/run.js';
+import { loadDurations } from '../run/longest-first.js';
 import { REPO_ROOT } from '../version.js';
 import type { RunRecord } from '../domain.js';
 import { writeReports } from '../report/index.js';
@@ -52,6 +53,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       shard: { type: 'string' },
       rebuild: { type: 'boolean' },
       'gate-platforms': { type: 'boolean' },
+      durations: { type: 'string', multiple: true },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -109,6 +111,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
       builder: createBuilder(scenario, { noCache: Boolean(values.rebuild) }),
       emulators,
       observer,
+      // Longest first, from earlier runs in the same reports root and any --durations run.json.
+      durations: loadDurations(dirname(runDir), values.durations ?? [], runDir),
     });
   } finally {
     observer.close();

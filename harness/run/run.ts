@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { expectedMs, priorityLimit, type DurationIndex } from './longest-first.js';
 import type { Image, Job, JobRef, Provenance, RunEnd, RunRecord, RunResult, CaseResult } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { expandJobs, type Selection } from '../scenario/expand.js';
@@ -36,6 +37,8 @@ export interface RunOptions {
   builder: Builder;
   emulators: EmulatorSet;
   observer?: RunObserver;
+  /** Expected boot durations from earlier runs: the longest start first (longest-first.ts). */
+  durations?: DurationIndex;
 }
 
 export function defaultConcurrency(): number {
@@ -67,7 +70,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   options.observer?.planned?.(jobs.map(jobRef));
 
   const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
-  const runLimit = pLimit(Math.max(1, options.jobs));
+  const runLimit = priorityLimit(Math.max(1, options.jobs));
   const buildLimit = pLimit(Math.max(1, options.buildJobs));
   const builds = new Map<string, Promise<{ image?: Image; error?: string; filtered?: boolean; buildLog: string }>>();
 
@@ -131,7 +134,8 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       if (job.buildOnly || !emulator) {
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog }));
       }
-      const result = await runLimit(async () => {
+      const expected = options.durations ? expectedMs(options.durations, job.id, job.platform.name, image.sha256) : undefined;
+      const result = await runLimit(expected ?? Infinity, async () => {
         if (options.signal.aborted) {
           return resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance);
         }
