@@ -1,6 +1,6 @@
 // QEMU with the flags Zephyr's qemu_* boards use, so guest timing matches what twister sees.
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
+import { execa } from '../lazy-execa.js';
 import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
