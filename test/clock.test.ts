@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BootLimits, guestLimitReached, QUIET_MS, type LimitEnd } from '../harness/run/clock.js';
 import { describeLimit } from '../harness/ztest/parser.js';
-import { guestMsFromDrift, clockMonitorArgs, clockSocketPath } from '../harness/emulators/qemu-clock.js';
+import { capGuestMs, guestMsFromDrift, clockMonitorArgs, clockSocketPath, MAX_GUEST_SPEED } from '../harness/emulators/qemu-clock.js';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { expandJobs } from '../harness/scenario/expand.js';
 import { locateRenode } from '../harness/emulators/renode/index.js';
@@ -36,6 +36,16 @@ describe('clock: guest-time limits (pure)', () => {
     expect(guestMsFromDrift(1000, 400)).to.equal(600);
     expect(guestMsFromDrift(1000, -59_000)).to.equal(60_000);
     expect(guestMsFromDrift(10, 50)).to.equal(0);
+  });
+
+  it('an icount warp (hours of virtual time over one idle period) counts at most 30× host time', () => {
+    // Real Zephyr kernel_sleep on lm3s6965evb: the virtual clock read 386 180 750 ms 147 ms after
+    // start while the guest itself counted 2 s of sleep.
+    expect(MAX_GUEST_SPEED).to.equal(30);
+    expect(capGuestMs(undefined, 386_180_750, 147, 0)).to.equal(30 * 147);
+    expect(capGuestMs({ ms: 4410, at: 147 }, 386_180_800, 247, 0)).to.equal(4410 + 3000);
+    expect(capGuestMs({ ms: 4410, at: 147 }, 5000, 247, 0)).to.equal(5000); // real work passes through
+    expect(capGuestMs({ ms: 4410, at: 147 }, 4000, 247, 0)).to.equal(4410); // never backwards
   });
 
   it('every report line names the clock that ended the boot', () => {

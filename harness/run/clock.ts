@@ -106,10 +106,24 @@ export class BootLimits {
     return Math.round(performance.now() - this.lastOutputAt);
   }
 
+  /**
+   * Ends the boot once pending console bytes have been read: after a stall of this process a timer
+   * can run before the output that arrived meanwhile, and that output must win. setImmediate runs
+   * after the I/O phase of the event loop.
+   */
   private end(e: LimitEnd): void {
     if (this.ended) return;
-    this.stop();
-    this.options.onEnd(e);
+    const outputBefore = this.lastOutputAt;
+    setImmediate(() => {
+      if (this.ended) return;
+      if (e.kind === 'silence' && this.lastOutputAt !== outputBefore) {
+        // Output after all: the quiet stretch starts again.
+        if (this.clock === 'guest') this.silenceTimer?.refresh();
+        return;
+      }
+      this.stop();
+      this.options.onEnd(e);
+    });
   }
 
   /** Reads the guest clock and ends the boot if a limit is reached; polls on while the console is quiet. */
