@@ -53,10 +53,12 @@ function timeTandem(file: string, out: string): { ms: number; record: RunRecord 
 }
 
 export async function poolBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { images: { type: 'string', multiple: true }, platform: { type: 'string' }, rounds: { type: 'string' } }, allowPositionals: true, strict: false });
+  const { values, positionals } = parseArgs({ args: argv, options: { images: { type: 'string', multiple: true }, platform: { type: 'string' }, rounds: { type: 'string' } }, allowPositionals: true, strict: false });
   const platformName = (values.platform as string | undefined) ?? 'qemu_cortex_m3';
   const platform: Platform = loadPlatform(join(REPO_ROOT, 'platforms', `${platformName}.yaml`));
-  const elfs = (values.images as string[] | undefined) ?? demoImages(platformName);
+  // `--images a.elf b.elf …`: the values after the flag arrive as positionals.
+  const given = [...((values.images as string[] | undefined) ?? []), ...positionals.filter((p) => p.endsWith('.elf'))];
+  const elfs = given.length ? given : demoImages(platformName);
   const rounds = Number(values.rounds ?? 5);
   const cores = defaultConcurrency();
   if (elfs.length === 0) {
@@ -86,7 +88,7 @@ export async function poolBench(argv: string[]): Promise<void> {
     const b = median(bare);
     const t = median(tandem);
     const r = median(inRun);
-    console.log(`pool: ${elfs.length} images on ${platformName}, ${cores} slots, median of ${rounds} interleaved rounds${values.images ? '' : ' (the demo images that end with a verdict)'}`);
+    console.log(`pool: ${elfs.length} images on ${platformName}, ${cores} slots, median of ${rounds} interleaved rounds${given.length ? '' : ' (the demo images that end with a verdict)'}`);
     console.log(`  bare qemu pool of ${cores}                 ${(b / 1000).toFixed(2)} s`);
     console.log(`  tandem run (child process, all reports) ${(t / 1000).toFixed(2)} s`);
     console.log(`  ratio tandem / bare pool              ${(t / b).toFixed(3)}  (target ≤ 1.10)`);

@@ -12,7 +12,7 @@ import type { GuestClock, GuestReading } from '../emulators/emulator.js';
 /** The console must be quiet this long (host) before the guest clock is asked: a chatty boot costs nothing. */
 export const QUIET_MS = 200;
 /** While the console stays quiet the guest clock is read this often. */
-export const POLL_MS = 100;
+export const POLL_MS = 300;
 /** While the console is busy the guest-time wall limit is checked this often. */
 export const WALL_CHECK_MS = 1000;
 /** Each limit ends a boot after this many times its length in host time, whatever the guest clock says. */
