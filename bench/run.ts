@@ -22,6 +22,8 @@ import type { Emulator, Session } from '../harness/emulators/emulator.js';
 import type { Image, Job, Platform } from '../harness/domain.js';
 import { REPO_ROOT, TANDEM_VERSION } from '../harness/version.js';
 import { rerunStartup } from './rerun.js';
+import { bareQemu, barePool } from './bare-pool.js';
+import { poolBench } from './cli-vs-pool.js';
 
 const cores = defaultConcurrency();
 const work = join(tmpdir(), `tandem-bench-${process.pid}`);
@@ -74,43 +76,6 @@ async function run(scenario: Scenario, repeat: number, label: string) {
   }
 }
 
-/** Bare QEMU: spawn, read stdout until the verdict line, kill. Returns wall ms. */
-function bareQemu(image: Image, platform: Platform): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(qemuBinary(), qemuArgs(image, platform), { stdio: ['ignore', 'pipe', 'ignore'] });
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => {
-      text += d.toString('latin1');
-      if (VERDICT.test(text)) {
-        const ms = performance.now() - t0;
-        child.kill('SIGKILL');
-        child.once('exit', () => resolve(ms));
-      }
-    });
-    child.once('error', reject);
-    setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bare qemu: no verdict from ${image.path}`));
-    }, 30_000).unref();
-  });
-}
-
-/** The same boots as a minimal pool of `cores` bare QEMUs: what the machine itself allows. */
-async function barePool(boots: Array<[Image, Platform]>): Promise<number> {
-  const t0 = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: cores }, async () => {
-      while (next < boots.length) {
-        const [image, platform] = boots[next++]!;
-        await bareQemu(image, platform);
-      }
-    }),
-  );
-  return performance.now() - t0;
-}
-
 async function throughput(): Promise<void> {
   // `busy` runs ~0.5 s of guest work like a real kernel suite; `mutex` is a short one.
   const scenario = load(scenarioFile('throughput', ['busy', 'mutex']));
@@ -123,7 +88,7 @@ async function throughput(): Promise<void> {
   }
   let bare = 0;
   for (const [image, platform] of boots) bare += await bareQemu(image, platform);
-  const pool = await barePool(boots);
+  const pool = await barePool(boots, cores);
   const t0 = performance.now();
   const rec = await run(scenario, repeat, 'throughput');
   const tandemMs = performance.now() - t0;
@@ -309,6 +274,7 @@ async function main(): Promise<void> {
     if (!which || which === 'memory') await memory();
     if (!which || which === 'renode') await renode();
     if (!which || which === 'rerun') await rerunStartup(work);
+    if (!which || which === 'pool') await poolBench(process.argv.slice(3));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -4,17 +4,8 @@
 import { ConfigError } from './scenario/yaml-reader.js';
 import { RunFolderError } from './storage-error.js';
 import { killAllGroups } from './emulators/process-group.js';
-import { HELP } from './commands/help.js';
 import { REPO_ROOT, TANDEM_VERSION } from './version.js';
-import { doctor } from './doctor.js';
 import { EXIT, UsageError } from './commands/common.js';
-import { cmdRun } from './commands/run.js';
-import { cmdReport } from './commands/report.js';
-import { cmdDiff } from './commands/diff.js';
-import { cmdMerge } from './commands/merge.js';
-import { cmdDemo } from './commands/demo.js';
-import { cmdRerun } from './commands/rerun.js';
-import { cmdDebug } from './commands/debug.js';
 
 export { EXIT } from './commands/common.js';
 
@@ -22,27 +13,28 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Each command loads only its own modules: start-up is on every run's critical path.
       case 'run':
-        return await cmdRun(rest);
+        return await (await import('./commands/run.js')).cmdRun(rest);
       case 'report':
-        return await cmdReport(rest);
+        return await (await import('./commands/report.js')).cmdReport(rest);
       case 'diff':
-        return await cmdDiff(rest);
+        return await (await import('./commands/diff.js')).cmdDiff(rest);
       case 'merge':
-        return await cmdMerge(rest);
+        return await (await import('./commands/merge.js')).cmdMerge(rest);
       case 'demo':
-        return await cmdDemo(rest);
+        return await (await import('./commands/demo.js')).cmdDemo(rest);
       case 'rerun':
-        return await cmdRerun(rest);
+        return await (await import('./commands/rerun.js')).cmdRerun(rest);
       case 'debug':
-        return await cmdDebug(rest);
+        return await (await import('./commands/debug.js')).cmdDebug(rest);
       case 'doctor':
-        return await doctor(REPO_ROOT);
+        return await (await import('./doctor.js')).doctor(REPO_ROOT);
       case undefined:
       case 'help':
       case '-h':
       case '--help':
-        console.log(HELP);
+        console.log((await import('./commands/help.js')).HELP);
         return command === undefined ? EXIT.usage : EXIT.ok;
       case '--version':
         console.log(TANDEM_VERSION);

@@ -1,5 +1,5 @@
 // `tandem doctor`: what this machine can run, and what to do about what it cannot.
-import { execa } from 'execa';
+import { execa } from './lazy-execa.js';
 import { createQemuEmulator } from './emulators/qemu.js';
 import { createRenodeEmulator } from './emulators/renode/index.js';
 import { TANDEM_VERSION } from './version.js';

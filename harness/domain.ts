@@ -10,6 +10,11 @@ export interface QemuSettings {
   extraArgs: string[];
   /** `-icount shift=N`: the guest clock Zephyr's qemu boards are tuned for. */
   icountShift: number;
+  /**
+   * QEMU virtual seconds per second of the guest's own clock (its timer as the board's Kconfig
+   * believes it runs); 1 when absent. lm3s6965evb's SysTick runs slower than Zephyr's 12 MHz.
+   */
+  virtualPerGuest?: number;
 }
 
 export interface RenodeSettings {
@@ -57,6 +62,8 @@ export interface Variant {
   env: Record<string, string>;
   /** Only these suites get this variant (globs on suite name); all when absent. */
   suites?: string[];
+  /** Only these platforms get this variant (globs on platform name); all when absent. */
+  platforms?: string[];
 }
 
 /**
@@ -105,13 +112,18 @@ export interface Suite {
   twister?: TwisterScenario;
 }
 
+/** Which clock a boot's silence and wall limits count: the guest's (emulated) time or the host's. */
+export type ClockKind = 'guest' | 'host';
+
 export interface Timeouts {
-  /** Wall-clock limit of one boot, seconds. */
+  /** Limit of one boot, seconds (of `clock` time). */
   wallSeconds: number;
   /** No console output for this long means the guest hangs, seconds. */
   silenceSeconds: number;
-  /** After a fatal-error line, how long to keep reading the fault dump, seconds. */
+  /** After a fatal-error line, how long to keep reading the fault dump, seconds (host time). */
   crashGraceSeconds: number;
+  /** Clock of `wallSeconds` and `silenceSeconds`; guest when absent and the emulator has one. */
+  clock?: ClockKind;
 }
 
 export interface Image {
@@ -178,12 +190,25 @@ export type Verdict =
   | 'emulator-error'
   | 'skipped';
 
+/** Which clock ended a boot at its silence or wall limit (absent in runs older than the field). */
+export interface LimitClock {
+  clock?: ClockKind;
+  /** Host time the limit took, ms (for a silence: since the last console output). */
+  hostMs?: number;
+  /** Guest time the guest clock counted, ms, when it was read. */
+  guestMs?: number;
+  /** The guest clock had stopped: the guest idles with no timer pending, nothing can ever wake it. */
+  idle?: boolean;
+  /** Ended by the host-time backstop although the guest clock was in use. */
+  backstop?: boolean;
+}
+
 /** Why a run ended; each maps onto a verdict. */
 export type RunEnd =
   | { kind: 'project'; success: boolean }
   | { kind: 'fatal'; reason: string }
-  | { kind: 'silence'; seconds: number }
-  | { kind: 'wall'; seconds: number }
+  | ({ kind: 'silence'; seconds: number } & LimitClock)
+  | ({ kind: 'wall'; seconds: number } & LimitClock)
   | { kind: 'exit'; code: number | null; signal: string | null }
   | { kind: 'aborted' }
   | { kind: 'emulator-error'; message: string }
@@ -349,6 +374,13 @@ export interface DiffEntry {
   class: DiffClass;
   /** The candidate's explanation (assert line, fault, timeout) when it got worse. */
   detail?: string;
+  /** Guest duration ztest printed for a passing case on each side, ms (median of repeats). */
+  baselineMs?: number;
+  candidateMs?: number;
+  /** candidateMs / baselineMs. */
+  durationRatio?: number;
+  /** At least 2× (and 10 ms) slower in the candidate: informational, never gating. */
+  slower?: boolean;
   /** The known-differences entry this row matched (class `known`, or an expired entry's note). */
   known?: KnownMark;
 }
@@ -376,7 +408,26 @@ export interface RunSummary {
   diff: Partial<Record<DiffClass, number>>;
   /** True when the candidate got worse anywhere: the run's exit code is 1. */
   regressed: boolean;
+  /** Cases across platforms by class, when a suite and variant ran on two platforms or more. */
+  platforms?: PlatformSummary;
 }
+
+/** How one case fares across platforms (harness/diff/platforms.ts). */
+export type PlatformClass = 'agree' | 'capability' | 'disagree';
+/** A case's status on one platform; `filtered`: the job was filtered out there, `missing`: not printed. */
+export type PlatformStatus = CaseStatus | 'filtered' | 'missing';
+
+export interface PlatformEntry {
+  suite: string;
+  variant: string;
+  /** `<ztest suite>.<test>`. */
+  case: string;
+  /** Platform name → status. */
+  statuses: Record<string, PlatformStatus>;
+  class: PlatformClass;
+}
+
+export type PlatformSummary = Record<PlatformClass, number>;
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -395,6 +446,8 @@ export interface RunRecord {
   interrupted: boolean;
   results: RunResult[];
   diff: DiffEntry[];
+  /** The cross-platform table: disagreements first. Absent when no suite ran on two platforms. */
+  platforms?: PlatformEntry[];
   summary: RunSummary;
   /** Set by `tandem merge`: the shard runs this record was made from. */
   mergedFrom?: Array<{ runId: string; hostname: string; jobs: number }>;

@@ -46,7 +46,7 @@ describe('scenario loading', () => {
     expect(sc.comparisons).to.deep.equal([{ baseline: 'native', candidate: 'wasm' }]);
     const jobs = expandJobs(sc);
     expect(jobs.map((j) => j.id)).to.deep.equal(['qemu_cortex_m3/native/a', 'qemu_cortex_m3/native/sem', 'qemu_cortex_m3/wasm/sem']);
-    expect(jobs[0]!.timeouts).to.deep.equal({ wallSeconds: 60, silenceSeconds: 20, crashGraceSeconds: 0.5 });
+    expect(jobs[0]!.timeouts).to.deep.equal({ wallSeconds: 60, silenceSeconds: 60, crashGraceSeconds: 0.5 });
     expect(sc.build).to.deep.include({ kind: 'prebuilt' });
   });
 
@@ -60,13 +60,14 @@ describe('scenario loading', () => {
     ]);
   });
 
-  it('the demo scenario loads and names both platforms', () => {
+  it('the demo scenario loads and names its three platforms', () => {
     const sc = loadScenario(join(REPO_ROOT, 'scenarios/demo.yaml'), { platformDirs });
     expect(sc.platforms.map((p) => [p.name, p.emulator])).to.deep.equal([
       ['qemu_cortex_m3', 'qemu'],
+      ['mps2_an521', 'qemu'],
       ['nucleo_g474re', 'renode'],
     ]);
-    expect(expandJobs(sc)).to.have.length(16);
+    expect(expandJobs(sc)).to.have.length(24);
   });
 
   it('an unknown key is reported with file, line and the allowed keys', () => {

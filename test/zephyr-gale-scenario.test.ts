@@ -75,10 +75,10 @@ describe('scenarios/gale-wasm-lto.yaml', () => {
     expect(e.problem).to.equal(`no such folder: ${join(s.dir, 'nowhere')}/tests/kernel/semaphore/semaphore`);
   });
 
-  it('expands to every twister scenario on both platforms; each wasm variant only on its module suites', () => {
+  it('expands to every twister scenario on every platform; each wasm variant only on its module suites and the FPU platforms', () => {
     setEnv(workspace());
     const sc = loadScenario(FILE, { platformDirs });
-    expect(sc.platforms.map((p) => p.name)).to.deep.equal(['qemu_cortex_m3', 'nucleo_g474re']);
+    expect(sc.platforms.map((p) => p.name)).to.deep.equal(['qemu_cortex_m3', 'mps2_an521', 'nucleo_g474re']);
     expect(sc.suites.length).to.equal(allApps.length + 1);
     expect(sc.comparisons).to.deep.equal(['wasm-sem', 'wasm-mutex', 'wasm-msgq'].map((c) => ({ baseline: 'native', candidate: c })));
     const jobs = expandJobs(sc);
@@ -86,19 +86,21 @@ describe('scenarios/gale-wasm-lto.yaml', () => {
     expect(groupsOf('wasm-sem')).to.deep.equal(['poll', 'semaphore', 'sys_sem']);
     expect(groupsOf('wasm-mutex')).to.deep.equal(['mutex_api', 'mutex_error_case', 'sys_mutex']);
     expect(groupsOf('wasm-msgq')).to.deep.equal(['msgq_api', 'msgq_usage']);
-    expect(jobs.filter((j) => j.variant.name === 'native')).to.have.length((allApps.length + 1) * 2);
-    expect(jobs).to.have.length((allApps.length + 1 + 3 + 3 + 2) * 2);
+    expect(jobs.filter((j) => j.variant.name === 'native')).to.have.length((allApps.length + 1) * 3);
+    expect(jobs).to.have.length((allApps.length + 1) * 3 + (3 + 3 + 2) * 2);
+    expect(jobs.filter((j) => j.platform.name === 'qemu_cortex_m3' && j.variant.name !== 'native')).to.deep.equal([]);
     const misra = jobs.filter((j) => j.suite.name === 'kernel.common.misra');
     expect(misra.every((j) => j.filtered === 'filtered: Not in testsuite platform allow list (mps2/an385)')).to.equal(true);
     expect(jobs.find((j) => j.suite.name === 'kernel.common' && j.platform.name === 'nucleo_g474re')!.timeouts.wallSeconds).to.equal(120 * 2);
   });
 
-  it("plans gale's west command per job, FPU only on the G474", () => {
+  it("plans gale's west command per job, FPU on the FPU platforms", () => {
     setEnv(workspace());
     const sc = loadScenario(FILE, { platformDirs });
     if (sc.build.kind !== 'west') throw new Error('expected a west build');
     const { ZEPHYR_BASE, GALE_ROOT, GALE_WASM_LTO_OBJ_DIR } = workspace();
-    for (const platform of ['qemu_cortex_m3', 'nucleo_g474re']) {
+    expect(expandJobs(sc, { platforms: ['qemu_cortex_m3'], variants: ['wasm-mutex'] })).to.deep.equal([]);
+    for (const platform of ['mps2_an521', 'nucleo_g474re']) {
       const job = expandJobs(sc, { platforms: [platform], variants: ['wasm-mutex'], suites: ['mutex_api'] })[0]!;
       const dir = buildDirOf(sc, platform, 'wasm-mutex', job.suite.name)!;
       const plan = planBuild(job, dir, sc.build);
@@ -109,7 +111,7 @@ describe('scenarios/gale-wasm-lto.yaml', () => {
       ]);
       expect(plan.env).to.deep.equal({ ZEPHYR_BASE, ZEPHYR_TOOLCHAIN_VARIANT: 'zephyr' });
       const fpu = plan.fragments[0]!.text.includes('CONFIG_FPU=y');
-      expect(fpu).to.equal(platform === 'nucleo_g474re');
+      expect(fpu).to.equal(true);
       expect(plan.fragments[0]!.text).to.include('CONFIG_GALE_WASM_LTO_MUTEX=y');
     }
     expect(sc.build.cache?.inputs).to.deep.equal(['src', 'ffi', 'crates', 'Cargo.lock'].map((p) => join(GALE_ROOT, p)));

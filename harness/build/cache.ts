@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../lazy-execa.js';
 import type { BuildPlan } from './plan.js';
 import { parseCMakeCache } from '../zephyr/gale.js';
 

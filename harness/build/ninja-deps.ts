@@ -5,7 +5,7 @@
 // Zephyr tree and its modules alike, without hashing whole workspaces.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../lazy-execa.js';
 
 /** Absolute input paths of all edges (explicit, implicit, order-only). Pure. */
 export function parseNinjaInputs(text: string): { inputs: string[]; includes: string[] } {

@@ -25,6 +25,9 @@ Options for run:
   --variant NAME       only this variant (repeatable, globs allowed)
   --repeat N           run every job N times; disagreeing attempts are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
+  --durations FILE     run.json whose job times order this run, longest first (repeatable;
+                       earlier runs in the same reports folder are read anyway)
+  --gate-platforms     exit 1 when a case disagrees across platforms (reported either way)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --build-root DIR     where images are built (default: the scenario's build.build_root)
   --known FILE         known differences (replaces the scenario's known:): shown, counted, not gating

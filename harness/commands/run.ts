@@ -6,6 +6,7 @@ import { loadScenario } from '../scenario/scenario.js';
 import { createBuilder } from '../build/index.js';
 import { createEmulators, closeEmulators } from '../emulators/registry.js';
 import { defaultConcurrency, executeRun, newRunId, type RunObserver } from '../run/run.js';
+import { loadDurations } from '../run/longest-first.js';
 import { REPO_ROOT } from '../version.js';
 import type { RunRecord } from '../domain.js';
 import { writeReports } from '../report/index.js';
@@ -57,6 +58,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
       'from-twister': { type: 'string' },
       known: { type: 'string' },
       'no-snapshot': { type: 'boolean' },
+      'gate-platforms': { type: 'boolean' },
+      durations: { type: 'string', multiple: true },
       format: { type: 'string' },
       tap: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -109,6 +112,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
       emulators,
       observer,
       snapshot: !values['no-snapshot'],
+      // Longest first, from earlier runs in the same reports root and any --durations run.json.
+      durations: loadDurations(dirname(runDir), values.durations ?? [], runDir),
     });
   } finally {
     observer.close();
@@ -121,6 +126,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   if (values.out === undefined) pointLatestAt(runDir);
   printSummary(record, runDir, human);
   if (record.interrupted) return EXIT.interrupted;
+  if (values['gate-platforms'] && (record.summary.platforms?.disagree ?? 0) > 0) return EXIT.regressed;
   return record.summary.regressed ? EXIT.regressed : EXIT.ok;
 }
 

@@ -9,6 +9,7 @@ import type {
   RunSummary,
   Verdict,
 } from '../domain.js';
+import { compareDurations } from './durations.js';
 
 /** Classes that mean the candidate got worse: any of them makes `tandem run` exit 1. */
 export const WORSE: ReadonlySet<DiffClass> = new Set(['regression', 'crash', 'hang', 'blocked', 'missing']);
@@ -55,6 +56,8 @@ export function classify(baseline: CaseStatus | undefined, candidate: CaseStatus
 interface Side {
   statuses: CaseStatus[];
   detail?: string;
+  /** Guest durations of the attempts that passed. */
+  durationsMs: number[];
 }
 
 /** Statuses of every case on one side, across repeated attempts. */
@@ -65,15 +68,16 @@ function collect(results: readonly RunResult[], names: readonly string[]): Map<s
     for (const c of result.cases) {
       const name = `${c.suite}.${c.name}`;
       seen.add(name);
-      const side = sides.get(name) ?? { statuses: [] };
+      const side = sides.get(name) ?? { statuses: [], durationsMs: [] };
       side.statuses.push(c.status);
+      if (c.status === 'pass' && c.durationMs !== undefined) side.durationsMs.push(c.durationMs);
       if (side.detail === undefined && c.detail !== undefined && !GOOD.has(c.status)) side.detail = c.detail;
       sides.set(name, side);
     }
     if (CUT_SHORT.has(result.verdict)) {
       for (const name of names) {
         if (seen.has(name)) continue;
-        const side = sides.get(name) ?? { statuses: [] };
+        const side = sides.get(name) ?? { statuses: [], durationsMs: [] };
         side.statuses.push('blocked');
         side.detail ??= result.reason;
         sides.set(name, side);
@@ -123,7 +127,7 @@ export function diffPairing(p: Pairing): DiffEntry[] {
     if (cs.status !== undefined) entry.candidate = cs.status;
     const detail = c.get(name)?.detail ?? (cls === 'both-fail' ? b.get(name)?.detail : undefined);
     if (detail !== undefined && cls !== 'same') entry.detail = detail;
-    return entry;
+    return Object.assign(entry, compareDurations(b.get(name)?.durationsMs ?? [], c.get(name)?.durationsMs ?? []));
   });
 }
 

@@ -12,6 +12,8 @@ export interface BootOptions {
    * continues it. `snapshot` (Renode) loads that saved state instead of the image.
    */
   debug?: { port: number; snapshot?: string };
+  /** Offer the guest's clock (Session.guestClock) when the emulator has one; default true. */
+  guestClock?: boolean;
 }
 
 export interface ExitInfo {
@@ -43,6 +45,22 @@ export interface Session {
   unmodelled?(): UnmodelledAccess[] | Promise<UnmodelledAccess[]>;
   /** Renode: saves the machine state as it is now into `file` (the guest stays paused). */
   saveState?(file: string): Promise<void>;
+  /** The guest's own (virtual) clock, when the emulator has one: what `clock: guest` limits count. */
+  readonly guestClock?: GuestClock;
+}
+
+export interface GuestReading {
+  /** Guest time since the guest started, milliseconds. */
+  ms: number;
+  /** How far behind the guest the reading may be (QEMU folds executed instructions in lazily). */
+  staleMs: number;
+  /** The guest's clock has stopped for good: it idles with no timer pending, nothing can wake it. */
+  stopped?: boolean;
+}
+
+export interface GuestClock {
+  /** Asks the emulator; undefined when it cannot tell (then the host clock counts). */
+  read(): Promise<GuestReading | undefined>;
 }
 
 export interface Availability {

@@ -1,11 +1,12 @@
 // QEMU with the flags Zephyr's qemu_* boards use, so guest timing matches what twister sees.
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
+import { execa } from '../lazy-execa.js';
 import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
 import { spawnGroup } from './process-group.js';
 import { openQemuLog } from './qemu-log.js';
+import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
 export function qemuBinary(): string {
@@ -53,31 +54,41 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal, workDir, debug }): Promise<Session> {
+    async boot(image, platform, { signal, workDir, debug, guestClock = true }): Promise<Session> {
       const bin = qemuBinary();
       if (debug?.snapshot) throw new Error('QEMU jobs have no saved state to load (snapshots are Renode only)');
+      // What a person reproducing the boot by hand types; the plumbing below stays out of `command`.
+      const args = [...qemuArgs(image, platform), ...(debug ? qemuDebugArgs(debug.port) : [])];
+      const command = [bin, ...args];
+      // A second monitor on a unix socket reads the guest's virtual clock (qemu-clock.ts).
+      const socket = guestClock ? clockSocketPath(workDir) : undefined;
+      if (socket) args.push(...clockMonitorArgs(socket.path));
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
       const qlog = platform.qemu ? await openQemuLog(workDir, bin, platform.qemu) : undefined;
-      // The log's arguments stay last: the recorded command line drops them (see `command` below).
-      const args = [...qemuArgs(image, platform), ...(debug ? qemuDebugArgs(debug.port) : []), ...(qlog?.args ?? [])];
+      if (qlog) args.push(...qlog.args);
       const proc = spawnGroup(bin, args);
+      const clock = socket ? new QemuClock(socket.path, performance.now(), proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
       // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.
       const stop = () => (stopping ??= proc.kill(0));
       const onAbort = () => void stop();
       signal.addEventListener('abort', onAbort, { once: true });
-      void proc.exited.then(() => signal.removeEventListener('abort', onAbort));
-      // The log's reader must not outlive QEMU, whether or not anyone asks for its tally.
-      void proc.exited.then(() => qlog?.finish());
+      void proc.exited.then(() => {
+        signal.removeEventListener('abort', onAbort);
+        clock?.close();
+        socket?.cleanup();
+        // The log's reader must not outlive QEMU, whether or not anyone asks for its tally.
+        void qlog?.finish();
+      });
       if (signal.aborted) void stop();
       return {
-        // By hand the log goes to stderr: the FIFO is gone once the boot is.
-        command: [bin, ...args.slice(0, args.length - (qlog ? 2 : 0))],
+        command,
         console: mergeStreams([proc.child.stdout, proc.child.stderr]),
         exited: proc.exited,
         stop,
         guestMs: () => processCpuMs(proc.pid),
         unmodelled: async () => (qlog ? qlog.finish() : []),
+        ...(clock ? { guestClock: clock } : {}),
       };
     },
     async close() {},

@@ -3,7 +3,7 @@
 // prints right after its reset is not lost.
 import { openSync, closeSync, existsSync, constants } from 'node:fs';
 import { ReadStream, isatty } from 'node:tty';
-import { execa } from 'execa';
+import { execa } from '../lazy-execa.js';
 import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, ExitInfo, Session } from './emulator.js';
 import { spawnGroup } from './process-group.js';

@@ -2,6 +2,8 @@
 // came from a UART or a scenario file is HTML-escaped, and a Content-Security-Policy that admits
 // only this file's own script and style (by hash) backs that up: if something ever slipped
 // through the escaping, the browser would still refuse to run it. Pure.
+import { platformHtmlSection } from './platforms.js';
+import { durationHtmlSection } from './durations.js';
 import { createHash } from 'node:crypto';
 import type { DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { isNotableLine } from '../ztest/grammar.js';
@@ -148,6 +150,24 @@ const SCRIPT = `
   window.addEventListener('hashchange', reveal);
   apply();
   reveal();
+  // Sortable duration table: numbers by data-v, text by content; a second click reverses.
+  var dt = document.getElementById('durations-table');
+  if (dt) Array.prototype.forEach.call(dt.tHead.rows[0].cells, function (th, i) {
+    th.style.cursor = 'pointer';
+    th.addEventListener('click', function () {
+      var numeric = th.getAttribute('data-sort') === 'n';
+      var dir = th.getAttribute('data-dir') === 'desc' ? 1 : -1;
+      th.setAttribute('data-dir', dir === -1 ? 'desc' : 'asc');
+      var body = dt.tBodies[0];
+      var list = Array.prototype.slice.call(body.rows);
+      list.sort(function (a, b) {
+        var x = numeric ? Number(a.cells[i].getAttribute('data-v')) : a.cells[i].textContent;
+        var y = numeric ? Number(b.cells[i].getAttribute('data-v')) : b.cells[i].textContent;
+        return (x < y ? -1 : x > y ? 1 : 0) * dir;
+      });
+      list.forEach(function (r) { body.appendChild(r); });
+    });
+  });
 })();
 `;
 
@@ -391,8 +411,10 @@ export function renderHtml(record: RunRecord, opts: HtmlOptions = {}): string {
 <body>
 ${glyphSprite()}
 ${header(record)}
-<nav><a href="#changes">Changes</a><a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
+<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}${record.diff.some((d) => d.durationRatio !== undefined) ? '<a href="#durations">Guest durations</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
 ${diffSection(view, opts.maxDiffRows ?? 5000, embedded)}
+${platformHtmlSection(record, e)}
+${durationHtmlSection(record, e)}
 ${matrixSection(view)}
 ${jobsSection(view, embedded, left)}
 <script>${SCRIPT}</script>

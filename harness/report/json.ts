@@ -13,6 +13,7 @@ const VERDICTS = ['passed', 'failed', 'crashed', 'timeout', 'build-error', 'emul
 const CASE_STATUSES = ['pass', 'fail', 'skip', 'blocked', 'crash', 'timeout'];
 const DIFF_CLASSES = ['same', 'regression', 'crash', 'hang', 'blocked', 'fix', 'both-fail', 'flaky', 'missing', 'new', 'known'];
 const EMULATORS = ['qemu', 'renode', 'silicon'];
+const PLATFORM_CLASSES = ['agree', 'capability', 'disagree'];
 
 function object(properties: Record<string, Schema>, required: string[], extra: Schema = {}): Schema {
   return { type: 'object', properties, required, ...extra };
@@ -22,9 +23,18 @@ function countsBy(keys: string[]): Schema {
   return { type: 'object', propertyNames: { enum: keys }, additionalProperties: nonNegInt };
 }
 
-function end(kind: string, properties: Record<string, Schema> = {}): Schema {
-  return object({ kind: { const: kind }, ...properties }, ['kind', ...Object.keys(properties)]);
+function end(kind: string, properties: Record<string, Schema> = {}, optional: Record<string, Schema> = {}): Schema {
+  return object({ kind: { const: kind }, ...properties, ...optional }, ['kind', ...Object.keys(properties)]);
 }
+
+/** Which clock ended a boot at a limit (harness/run/clock.ts); optional, absent in older runs. */
+const LIMIT_CLOCK: Record<string, Schema> = {
+  clock: { enum: ['guest', 'host'] },
+  hostMs: nonNegNum,
+  guestMs: nonNegNum,
+  idle: { type: 'boolean' },
+  backstop: { type: 'boolean' },
+};
 
 /**
  * JSON Schema (draft 2020-12) of run.json, schemaVersion 1. Objects accept unknown properties so
@@ -51,6 +61,7 @@ export const runJsonSchema: Schema = {
       interrupted: { type: 'boolean' },
       results: { type: 'array', items: { $ref: '#/$defs/RunResult' } },
       diff: { type: 'array', items: { $ref: '#/$defs/DiffEntry' } },
+      platforms: { type: 'array', items: { $ref: '#/$defs/PlatformEntry' } },
       summary: { $ref: '#/$defs/RunSummary' },
       mergedFrom: { type: 'array', items: object({ runId: str, hostname: str, jobs: nonNegInt }, ['runId', 'hostname', 'jobs']) },
       rerunOf: object({ runId: str, dir: str, jobs: { type: 'array', items: str } }, ['runId', 'dir', 'jobs']),
@@ -100,8 +111,8 @@ export const runJsonSchema: Schema = {
       oneOf: [
         end('project', { success: { type: 'boolean' } }),
         end('fatal', { reason: str }),
-        end('silence', { seconds: nonNegNum }),
-        end('wall', { seconds: nonNegNum }),
+        end('silence', { seconds: nonNegNum }, LIMIT_CLOCK),
+        end('wall', { seconds: nonNegNum }, LIMIT_CLOCK),
         end('exit', { code: { type: ['integer', 'null'] }, signal: { type: ['string', 'null'] } }),
         end('aborted'),
         end('emulator-error', { message: str }),
@@ -210,8 +221,22 @@ export const runJsonSchema: Schema = {
         candidate: { enum: CASE_STATUSES },
         class: { enum: DIFF_CLASSES },
         detail: str,
+        baselineMs: nonNegNum,
+        candidateMs: nonNegNum,
+        durationRatio: nonNegNum,
+        slower: { type: 'boolean' },
       },
       ['platform', 'suite', 'case', 'baselineVariant', 'candidateVariant', 'class'],
+    ),
+    PlatformEntry: object(
+      {
+        suite: str,
+        variant: str,
+        case: str,
+        statuses: { type: 'object', additionalProperties: { enum: [...CASE_STATUSES, 'filtered', 'missing'] } },
+        class: { enum: PLATFORM_CLASSES },
+      },
+      ['suite', 'variant', 'case', 'statuses', 'class'],
     ),
     RunSummary: object(
       {
@@ -220,6 +245,7 @@ export const runJsonSchema: Schema = {
         cases: countsBy(CASE_STATUSES),
         diff: countsBy(DIFF_CLASSES),
         regressed: { type: 'boolean' },
+        platforms: countsBy(PLATFORM_CLASSES),
       },
       ['jobs', 'verdicts', 'cases', 'diff', 'regressed'],
     ),

@@ -1,6 +1,8 @@
 // summary.md for a GitHub job summary or a PR comment: the verdict, then what got worse, then the
 // matrix. GitHub refuses comments over 65,536 characters, so the output is fitted under a byte
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
+import { platformMarkdown } from './platforms.js';
+import { durationMarkdown } from './durations.js';
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import { knownMarkdown } from './known-section.js';
 import { forensicsLines } from '../forensics/render.js';
@@ -226,6 +228,10 @@ function compose(view: RunView, limits: Limits): string {
   if (known) parts.push(known);
   const forensics = crashForensics(view, limits);
   if (forensics) parts.push(forensics);
+  const across = platformMarkdown(view.record, (t) => mdEscape(t), limits.rows);
+  if (across) parts.push(across);
+  const slower = durationMarkdown(view.record, (t) => mdEscape(t), limits.rows);
+  if (slower) parts.push(slower);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
   const unmodelled = unmodelledSection(view, limits);

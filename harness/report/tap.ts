@@ -116,6 +116,10 @@ export function renderTap(record: RunRecord): string {
     .slice(0, 20)
     .map((d) => `# ${d.class}: ${oneLine(`${d.platform} ${d.suite} ${d.case} ${d.baseline ?? 'absent'} -> ${d.candidate ?? 'absent'}${d.detail ? ` (${d.detail})` : ''}`, 400)}`);
   if (worse.length > 20) head.push(`# ... and ${worse.length - 20} more`);
+  // Cross-platform disagreements are findings too, though they do not fail the run by default.
+  for (const p of (record.platforms ?? []).filter((x) => x.class === 'disagree').slice(0, 20)) {
+    head.push(`# platforms disagree: ${oneLine(`${p.variant} ${p.suite} ${p.case} ${Object.entries(p.statuses).map(([k, v]) => `${k}=${v}`).join(' ')}`, 400)}`);
+  }
   const s = record.summary;
   const summary = `tandem ${OVERALL_WORD[overall(record)]}: ${s.jobs} jobs (${formatCounts(s.verdicts, VERDICT_TALLY, ', ')}); cases ${formatCounts(s.diff, CLASS_ORDER, ', ') || 'not compared'}`;
   return [

@@ -1,5 +1,7 @@
 // The summary printed when a run ends. It has to fit one screen, so it names the first few
 // things that got worse and points at the report folder for the rest. Pure.
+import { platformTerminalLines } from './platforms.js';
+import { durationTerminalLines } from './durations.js';
 import type { DiffClass, DiffEntry, RunRecord } from '../domain.js';
 import {
   CASE_ORDER,
@@ -101,6 +103,10 @@ export function renderTerminalSummary(record: RunRecord, opts: TerminalOptions =
     if (entries.length > max) lines.push(paint('dim', `  … and ${entries.length - max} more`));
     sections.push(lines);
   }
+  const across = platformTerminalLines(record);
+  if (across) sections.push(across.map((l, i) => (i === 0 ? paint(record.summary.platforms?.disagree ? 'warn' : 'dim', fit(l, width)) : fit(l, width))));
+  const slower = durationTerminalLines(record);
+  if (slower) sections.push(slower.map((l, i) => (i === 0 ? paint('dim', fit(l, width)) : fit(l, width))));
   const blocked = view.changes.filter((d) => d.class === 'blocked');
   if (blocked.length > 0) {
     const jobs = new Set(blocked.map((d) => `${d.platform}/${d.candidateVariant}/${d.suite}`));

@@ -4,6 +4,7 @@ import type { DiffEntry, KnownVerdict, RunRecord, RunResult } from '../domain.js
 import { RUN_SCHEMA_VERSION } from '../domain.js';
 import { diffResults, summarize } from '../diff/differ.js';
 import { applyKnown, type KnownContext } from '../diff/known.js';
+import { comparePlatforms, summarizePlatforms } from '../diff/platforms.js';
 
 export type RecordMeta = Omit<RunRecord, 'schema' | 'schemaVersion' | 'results' | 'diff' | 'summary' | 'knownReport'>;
 
@@ -11,7 +12,11 @@ export function assembleRecord(meta: RecordMeta, results: RunResult[]): RunRecor
   let diff: DiffEntry[] = diffResults(results, meta.comparisons);
   let knownReport: KnownVerdict[] | undefined;
   if (meta.known) ({ diff, report: knownReport } = applyKnown(diff, meta.known, knownContext(meta, results)));
-  return { schema: 'tandem-run', schemaVersion: RUN_SCHEMA_VERSION, ...meta, results, diff, summary: summarize(results, diff), ...(knownReport ? { knownReport } : {}) };
+  const platforms = comparePlatforms(results);
+  const summary = summarize(results, diff);
+  const base: Omit<RunRecord, 'summary'> = { schema: 'tandem-run', schemaVersion: RUN_SCHEMA_VERSION, ...meta, results, diff, ...(knownReport ? { knownReport } : {}) };
+  if (platforms.length === 0) return { ...base, summary };
+  return { ...base, platforms, summary: { ...summary, platforms: summarizePlatforms(platforms) } };
 }
 
 /** What known entries match on besides the row: the run's date, each platform's arch and emulator. */

@@ -11,16 +11,12 @@ import { LineSplitter } from './line-splitter.js';
 import { ConsoleLog } from './console-log.js';
 import { storageFailure } from '../storage-error.js';
 import { stuckOn, withDevicetree } from './unmodelled.js';
+import { BootLimits } from './clock.js';
 
 /** A line the emulator itself printed about a failure, as opposed to the guest's console. */
 const EMULATOR_COMPLAINT = /^(qemu[\w-]*|renode)\b.*\b(fatal|error|could not|cannot)\b/i;
 /** Start-up notes on the emulator's stderr, which may reach us after the guest's first lines. */
 const EMULATOR_WARNING = /^(qemu[\w-]*|renode)\b[^:]*: warning:/i;
-
-/** A guest that got less than this share of the wall limit as emulated work was starved, not slow. */
-const STARVED_FRACTION = 0.25;
-/** However starved, a boot ends after this many times its wall limit. */
-const WALL_BACKSTOP_FACTOR = 3;
 
 export interface JobHooks {
   caseEnded?(job: JobRef, result: CaseResult): void;
@@ -85,19 +81,12 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   let end: RunEnd | undefined;
   let resolveEnd!: (e: RunEnd) => void;
   const ended = new Promise<RunEnd>((r) => (resolveEnd = r));
-  const timers: NodeJS.Timeout[] = [];
   const finishWith = (e: RunEnd) => {
     if (end) return;
     end = e;
     resolveEnd(e);
   };
 
-  let silence: NodeJS.Timeout | undefined;
-  // refresh() re-arms the same timer: cheaper than a new one for every few bytes of UART output.
-  const armSilence = () => {
-    if (silence) silence.refresh();
-    else silence = setTimeout(() => finishWith({ kind: 'silence', seconds: timeouts.silenceSeconds }), timeouts.silenceSeconds * 1000);
-  };
   let grace: NodeJS.Timeout | undefined;
   let fatalReason = 'fatal error';
 
@@ -138,20 +127,8 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   const abort = () => finishWith({ kind: 'aborted' });
   if (options.signal.aborted) abort();
   options.signal.addEventListener('abort', abort, { once: true });
-  // The wall limit is for guests that run too long, not for hosts too busy to run them: when the
-  // emulator can say how much work the guest got, a starved guest gets more time, up to a backstop.
   let session: Session | undefined;
-  const wallMs = timeouts.wallSeconds * 1000;
-  let backstopAt = Infinity;
-  const onWall = async () => {
-    const guest = await Promise.resolve(session?.guestMs?.()).catch(() => undefined);
-    if (end) return;
-    if (guest !== undefined && guest < wallMs * STARVED_FRACTION && performance.now() < backstopAt) {
-      timers.push(setTimeout(() => void onWall(), 1000));
-      return;
-    }
-    finishWith({ kind: 'wall', seconds: timeouts.wallSeconds });
-  };
+  let limits: BootLimits | undefined;
 
   let exit: ExitInfo | undefined;
   let unmodelled: UnmodelledAccess[] = [];
@@ -159,21 +136,21 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   try {
     try {
       // Ctrl-C during a slow boot (a Renode's first start) must not wait for the boot to finish.
-      session = await emulator.boot(job.image, job.platform, { signal: options.signal, workDir });
+      session = await emulator.boot(job.image, job.platform, { signal: options.signal, workDir, guestClock: timeouts.clock !== 'host' });
     } catch (err) {
       finishWith({ kind: 'emulator-error', message: (err as Error).message });
     }
     if (session) {
       // The guest's limits start when it does: a Renode's first start-up (seconds of mono and C#
       // compilation) is not the guest's time. Boot itself is bounded by the emulator's own timeouts.
-      backstopAt = performance.now() + wallMs * WALL_BACKSTOP_FACTOR;
-      timers.push(setTimeout(() => void onWall(), wallMs));
-      armSilence();
+      const s = session;
+      limits = new BootLimits({ timeouts, ...(s.guestClock ? { guestClock: s.guestClock } : {}), workMs: () => s.guestMs?.(), onEnd: finishWith });
+      limits.start();
       const pump = (async () => {
         for await (const chunk of session.console) {
           log.write(chunk);
           if (end) continue;
-          armSilence();
+          limits!.output();
           splitter.push(chunk);
         }
         splitter.flush();
@@ -194,8 +171,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
     }
   } finally {
     options.signal.removeEventListener('abort', abort);
-    for (const t of timers) clearTimeout(t);
-    if (silence) clearTimeout(silence);
+    limits?.stop();
     if (grace) clearTimeout(grace);
     await log.close();
     rmSync(workDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { expectedMs, priorityLimit, type DurationIndex } from './longest-first.js';
 import type { Image, Job, JobRef, Provenance, RunEnd, RunRecord, RunResult, CaseResult } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { expandJobs, type Selection } from '../scenario/expand.js';
@@ -42,6 +43,8 @@ export interface RunOptions {
   observer?: RunObserver;
   /** Save Renode's machine state of crashed and timed-out jobs into the run folder (default on). */
   snapshot?: boolean;
+  /** Expected boot durations from earlier runs: the longest start first (longest-first.ts). */
+  durations?: DurationIndex;
 }
 
 export function defaultConcurrency(): number {
@@ -111,7 +114,7 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
 
   const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
   const twisterOf = plan.twisterOf;
-  const runLimit = pLimit(Math.max(1, options.jobs));
+  const runLimit = priorityLimit(Math.max(1, options.jobs));
   const buildLimit = pLimit(Math.max(1, options.buildJobs));
   const builds = new Map<string, Promise<{ image?: Image; error?: string; filtered?: boolean; buildLog: string }>>();
 
@@ -177,7 +180,8 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
       if (job.buildOnly || !emulator) {
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog }));
       }
-      const result = await runLimit(async () => {
+      const expected = options.durations ? expectedMs(options.durations, job.id, job.platform.name, image.sha256) : undefined;
+      const result = await runLimit(expected ?? Infinity, async () => {
         if (options.signal.aborted) {
           return resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance);
         }

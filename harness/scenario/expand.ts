@@ -31,6 +31,7 @@ export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[]
       if (!inShard) continue;
       for (const variant of variants) {
         if (!appliesTo(variant, suite)) continue;
+        if (variant.platforms && !variant.platforms.some((p) => globMatch(p, platform.name))) continue;
         for (let attempt = 1; attempt <= repeat; attempt++) {
           const id = `${platform.name}/${variant.name}/${suite.name}${repeat > 1 ? `#${attempt}` : ''}`;
           const job: Job = {
@@ -61,14 +62,18 @@ export function appliesTo(variant: Variant, suite: Suite): boolean {
 }
 
 function resolveTimeouts(base: Timeouts, suite: Suite, platform: Platform): Timeouts {
-  const merged = { ...base };
-  for (const [k, v] of Object.entries(suite.timeouts ?? {})) if (v !== undefined) merged[k as keyof Timeouts] = v;
+  const merged: Timeouts = { ...base, ...definedOnly(suite.timeouts ?? {}) };
   // Slow emulators and real boards stretch guest work, not the fault-dump grace.
   return {
     wallSeconds: merged.wallSeconds * platform.timeoutMultiplier,
     silenceSeconds: merged.silenceSeconds * platform.timeoutMultiplier,
     crashGraceSeconds: merged.crashGraceSeconds,
+    ...(merged.clock ? { clock: merged.clock } : {}),
   };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** `*` matches any run of characters, `?` one; everything else is literal. */

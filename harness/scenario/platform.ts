@@ -39,13 +39,15 @@ export function loadPlatform(file: string, displayName = file): Platform {
 }
 
 function qemuSettings(v: YamlValue): NonNullable<Platform['qemu']> {
-  v.allowKeys(['machine', 'cpu', 'extra_args', 'icount_shift']);
-  return {
+  v.allowKeys(['machine', 'cpu', 'extra_args', 'icount_shift', 'virtual_per_guest']);
+  const settings: NonNullable<Platform['qemu']> = {
     machine: v.get('machine').string(),
     cpu: v.get('cpu').string(),
     extraArgs: v.get('extra_args').strings(),
     icountShift: v.get('icount_shift').number(6),
   };
+  if (v.get('virtual_per_guest').present) settings.virtualPerGuest = v.get('virtual_per_guest').positive();
+  return settings;
 }
 
 function renodeSettings(v: YamlValue): NonNullable<Platform['renode']> {

@@ -1,7 +1,7 @@
 // scenario.yaml: which suites, in which variants, on which platforms, compared how, built how.
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { Comparison, Platform, Suite, Timeouts, Variant } from '../domain.js';
+import type { ClockKind, Comparison, Platform, Suite, Timeouts, Variant } from '../domain.js';
 import { findPlatform } from './platform.js';
 import { ConfigError, readYaml, type YamlValue } from './yaml-reader.js';
 import { nameProblem, pathProblem } from './names.js';
@@ -57,7 +57,8 @@ export interface Scenario {
   baselineFromTwister?: string;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { wallSeconds: 60, silenceSeconds: 20, crashGraceSeconds: 0.5 };
+/** Guest seconds by default (the emulator's clock, see harness/run/clock.ts); 60 is twister's default timeout. */
+export const DEFAULT_TIMEOUTS: Timeouts = { wallSeconds: 60, silenceSeconds: 60, crashGraceSeconds: 0.5 };
 
 const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known'];
 
@@ -195,7 +196,7 @@ function expandTestcase(suite: Suite, testcase: YamlValue | undefined, pick: str
     if (suite.path) s.path = suite.path;
     // An explicit timeouts: in the scenario wins over the testcase.yaml's timeout.
     const timeouts: Partial<Timeouts> = t.timeout !== undefined ? { wallSeconds: t.timeout } : {};
-    for (const [k, v] of Object.entries(suite.timeouts ?? {})) if (v !== undefined) timeouts[k as keyof Timeouts] = v;
+    for (const [k, v] of Object.entries(suite.timeouts ?? {})) if (v !== undefined) Object.assign(timeouts, { [k]: v });
     if (Object.keys(timeouts).length) s.timeouts = timeouts;
     return s;
   });
@@ -205,7 +206,7 @@ function readVariants(node: YamlValue): Variant[] {
   if (!node.present) node.fail('is required', 'e.g. variants: [{ name: native }, { name: wasm, kconfig: [CONFIG_X=y] }]');
   const seen = new Set<string>();
   return node.items().map((item) => {
-    item.allowKeys(['name', 'kconfig', 'cmake_args', 'env', 'suites']);
+    item.allowKeys(['name', 'kconfig', 'cmake_args', 'env', 'suites', 'platforms']);
     const name = item.get('name').string();
     const badName = nameProblem('variant', name);
     if (badName) item.get('name').fail(badName);
@@ -221,6 +222,7 @@ function readVariants(node: YamlValue): Variant[] {
     });
     const variant: Variant = { name, kconfig, cmakeArgs: item.get('cmake_args').strings(), env: item.get('env').stringMap() };
     if (item.get('suites').present) variant.suites = item.get('suites').strings();
+    if (item.get('platforms').present) variant.platforms = item.get('platforms').strings();
     return variant;
   });
 }
@@ -244,14 +246,21 @@ function readComparisons(node: YamlValue, variants: Variant[]): Comparison[] {
 }
 
 function readTimeouts(node: YamlValue, defaults: Partial<Timeouts>): Timeouts {
-  if (node.present) node.allowKeys(['wall', 'silence', 'crash_grace']);
+  if (node.present) node.allowKeys(['wall', 'silence', 'crash_grace', 'clock']);
   // A key left out keeps the default (suite-level timeouts give only what they change).
   const get = (k: string, d: number | undefined) => (node.present && node.get(k).present ? node.get(k).positive() : d);
-  return {
+  const timeouts = {
     wallSeconds: get('wall', defaults.wallSeconds)!,
     silenceSeconds: get('silence', defaults.silenceSeconds)!,
     crashGraceSeconds: get('crash_grace', defaults.crashGraceSeconds)!,
   } as Timeouts;
+  const clock = node.present ? node.get('clock') : undefined;
+  if (clock?.present) {
+    const value = clock.string();
+    if (value !== 'guest' && value !== 'host') clock.fail(`'${value}' is not a clock`, 'write clock: guest (the emulator\'s virtual time, the default) or clock: host');
+    timeouts.clock = value as ClockKind;
+  } else if (defaults.clock) timeouts.clock = defaults.clock;
+  return timeouts;
 }
 
 function readBuild(root: YamlValue, at: (p: string) => string): BuildSpec {

@@ -241,9 +241,8 @@ export function describeEnd(end: RunEnd, fatal?: Fatal): string {
     case 'fatal':
       return fatal?.line || `fatal error: ${end.reason}`;
     case 'silence':
-      return `no console output for ${end.seconds} s (hang)`;
     case 'wall':
-      return `wall-clock timeout after ${end.seconds} s`;
+      return describeLimit(end);
     case 'exit':
       return `emulator exited (${end.signal ? `signal ${end.signal}` : `code ${end.code}`}) before the PROJECT EXECUTION line`;
     case 'aborted':
@@ -276,4 +275,22 @@ export function parseConsole(text: string, end?: RunEnd): ParsedRun & { end: Run
         ? { kind: 'fatal', reason: 'fatal error' }
         : { kind: 'silence', seconds: 0 });
   return { ...parser.finish(inferred), end: inferred };
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+
+/** Names the clock that ended a boot: `no console output for 60 s of guest time (hang; 0.4 s wall)`. */
+export function describeLimit(end: Extract<RunEnd, { kind: 'silence' | 'wall' }>): string {
+  const wall = end.hostMs !== undefined ? `${secs(end.hostMs)} wall` : undefined;
+  if (end.kind === 'silence') {
+    if (end.clock === undefined) return `no console output for ${end.seconds} s (hang)`;
+    if (end.idle) return `no console output, and the guest idles with no timer pending: nothing can wake it (hang; guest clock stopped; ${wall ?? '?'})`;
+    if (end.clock === 'guest') return `no console output for ${end.seconds} s of guest time (hang; ${wall ?? '?'})`;
+    const guest = end.guestMs !== undefined ? `; the guest clock counted ${secs(end.guestMs)}` : '';
+    return `no console output for ${end.backstop ? `${secs(end.hostMs ?? end.seconds * 1000)} of host time (the backstop${guest})` : `${end.seconds} s of host time`} (hang)`;
+  }
+  if (end.clock === undefined) return `wall-clock timeout after ${end.seconds} s`;
+  if (end.clock === 'guest') return `wall limit: ${end.seconds} s of guest time (${wall ?? '?'})`;
+  if (end.backstop) return `wall limit: ${secs(end.hostMs ?? end.seconds * 1000)} of host time (the backstop${end.guestMs !== undefined ? `; the guest clock counted ${secs(end.guestMs)}` : ''}; limit ${end.seconds} s of guest time)`;
+  return `wall limit: ${end.seconds} s of host time${end.hostMs !== undefined && end.hostMs > end.seconds * 1000 + 500 ? ` (${secs(end.hostMs)} wall: the guest was starved of CPU)` : ''}`;
 }

@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Image, Platform } from '../../domain.js';
-import type { Availability, BootOptions, Emulator, ExitInfo, Session } from '../emulator.js';
+import type { Availability, BootOptions, Emulator, ExitInfo, GuestClock, Session } from '../emulator.js';
 import { CLEAR, VIRTUAL_TIME, bootCommands, loadSnapshotCommands, parseVirtualMs, replayCommandLine, reuseCommands, saveCommands, stopCommands, timingOf } from './commands.js';
 import { RenodeCommandError, RenodeMonitor, type ExitState } from './monitor.js';
 import { probeRenode, type Probe } from './locate.js';
@@ -250,6 +250,18 @@ class RenodeSession implements Session {
   stop(kill = false): Promise<ExitInfo> {
     return (this.stopping ??= this.doStop(kill));
   }
+
+  /**
+   * The guest clock for `clock: guest` limits: Renode's virtual time, which with advance-immediately
+   * runs far ahead of the host's while the guest idles. A quantum (1 ms in fast timing) is the most
+   * a reading can lag.
+   */
+  readonly guestClock: GuestClock = {
+    read: async () => {
+      const ms = await this.guestMs().catch(() => undefined);
+      return ms === undefined ? undefined : { ms, staleMs: 1 };
+    },
+  };
 
   /** Virtual time this guest has run, asked of the running machine (the wall limit's guest clock). */
   async guestMs(): Promise<number | undefined> {

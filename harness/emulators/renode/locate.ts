@@ -2,7 +2,7 @@
 // it) wins over PATH; nothing else is searched, so a run uses exactly the Renode it reports.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../../lazy-execa.js';
 
 export const NOT_FOUND = 'renode not found (set TANDEM_RENODE or put renode on PATH)';
 

@@ -1,0 +1,65 @@
+// Longest first: earlier runs' job times, and a pool that gives a freed slot to the longest job.
+import { expect } from 'chai';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addDurations, emptyDurations, expectedMs, loadDurations, priorityLimit } from '../harness/run/longest-first.js';
+import type { RunResult } from '../harness/domain.js';
+import { scratch } from './helpers/tmp.js';
+
+const res = (id: string, wallMs: number, sha?: string): RunResult =>
+  ({ job: { id, platform: id.split('/')[0]!, suite: 's', variant: 'v', emulator: 'qemu', attempt: 1 }, verdict: 'passed', wallMs, provenance: sha ? { imageSha256: sha } : {} }) as unknown as RunResult;
+
+describe('run: longest first', () => {
+  it('expected time by platform and image hash first, by job id otherwise; skipped jobs teach nothing', () => {
+    const idx = addDurations(emptyDurations(), { results: [res('q/v/a', 900, 'aa'), res('q/v/b', 50), { ...res('q/v/c', 0), verdict: 'skipped' } as RunResult] });
+    expect(expectedMs(idx, 'q/v/renamed', 'q', 'aa')).to.equal(900);
+    expect(expectedMs(idx, 'q/v/b', 'q', 'other')).to.equal(50);
+    expect(expectedMs(idx, 'q/v/b#2', 'q')).to.equal(50);
+    expect(expectedMs(idx, 'q/v/c', 'q')).to.equal(undefined);
+    expect(expectedMs(idx, 'r/v/a', 'r', 'aa')).to.equal(undefined);
+  });
+
+  it('reads the newest runs of the reports root (not the run being written) and --durations files', () => {
+    const tmp = scratch('tandem-dur-');
+    try {
+      const put = (dir: string, results: RunResult[]) => {
+        mkdirSync(join(tmp.dir, dir), { recursive: true });
+        writeFileSync(join(tmp.dir, dir, 'run.json'), JSON.stringify({ results }));
+        return join(tmp.dir, dir, 'run.json');
+      };
+      put('old', [res('q/v/a', 100)]);
+      put('broken', []);
+      writeFileSync(join(tmp.dir, 'broken', 'run.json'), '{ not json');
+      put('current', [res('q/v/a', 1)]);
+      const extra = put('elsewhere/x', [res('q/v/z', 7000)]);
+      const idx = loadDurations(tmp.dir, [extra], join(tmp.dir, 'current'));
+      expect(expectedMs(idx, 'q/v/a', 'q')).to.equal(100);
+      expect(expectedMs(idx, 'q/v/z', 'q')).to.equal(7000);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('a freed slot goes to the longest waiting job; unknown (Infinity) first; never more than N at once', async () => {
+    const run = priorityLimit(2);
+    const order: string[] = [];
+    let live = 0;
+    let peak = 0;
+    const task = (name: string, ms: number) => async () => {
+      live++;
+      peak = Math.max(peak, live);
+      order.push(name);
+      await new Promise((r) => setTimeout(r, ms));
+      live--;
+    };
+    await Promise.all([
+      run(10, task('short1', 20)),
+      run(30_000, task('longest', 20)),
+      run(Infinity, task('unknown', 20)),
+      run(50, task('medium', 20)),
+      run(10, task('short2', 20)),
+    ]);
+    expect(order).to.deep.equal(['unknown', 'longest', 'medium', 'short1', 'short2']);
+    expect(peak).to.equal(2);
+  });
+});
