@@ -91,8 +91,8 @@ setInterval(() => {}, 1000);
   const renode = locateRenode();
   (renode ? it : it.skip)(`Renode and its mono end within 2 s too${renode ? '' : ' (skipped: renode not found; set TANDEM_RENODE or put renode on PATH)'}`, async function () {
     const fw = join(DEMO_BUILD_ROOT, 'faults-renode');
-    const file = tmp.write('renode.yaml', demoScenario({ suites: ['msgq'], silence: 120, wall: 600 }).replace('[qemu_cortex_m3]', '[nucleo_g474re]').replace(DEMO_BUILD_ROOT, fw));
-    const dir = join(tmp.dir, 'renode');
+    const file = tmp.write('g474.yaml', demoScenario({ suites: ['msgq'], silence: 120, wall: 600 }).replace('[qemu_cortex_m3]', '[nucleo_g474re]').replace(DEMO_BUILD_ROOT, fw));
+    const dir = join(tmp.dir, 'g474');
     const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm']);
     // Killed while Renode runs the hanging guest (or is still starting: either must end).
     await waitFor(`a Renode running; tandem said:\n${run.output()}`, () => taggedProcesses(tag, /renode|mono|Renode/i).length > 0 && existsSync(join(dir, 'logs')), 200_000);
