@@ -63,8 +63,8 @@ describe('an emulator dies mid-run', function () {
 
   const renode = locateRenode();
   (renode ? it : it.skip)(`Renode's mono aborting: emulator-error, a new Renode runs the rest${renode ? '' : ' (skipped: renode not found; set TANDEM_RENODE or put renode on PATH)'}`, async () => {
-    const file = tmp.write('renode.yaml', demoScenario({ suites: ['msgq', 'basic'], silence: 120, wall: 600, buildRoot: join(DEMO_BUILD_ROOT, 'renode-dies') }).replace('[qemu_cortex_m3]', '[nucleo_g474re]'));
-    const dir = join(tmp.dir, 'renode');
+    const file = tmp.write('g474.yaml', demoScenario({ suites: ['msgq', 'basic'], silence: 120, wall: 600, buildRoot: join(DEMO_BUILD_ROOT, 'renode-dies') }).replace('[qemu_cortex_m3]', '[nucleo_g474re]'));
+    const dir = join(tmp.dir, 'g474');
     const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--jobs', '1', '-q']);
     // mono is the launcher's child (or the launcher itself, exec'd): the process that runs Renode.exe.
     await killWhenHanging(tag, dir, /mono|Renode(\.exe|\.dll)?\b/, 'SIGABRT', 'logs/nucleo_g474re/wasm/msgq.log', run.output);

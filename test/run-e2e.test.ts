@@ -42,7 +42,8 @@ async function ourQemus(): Promise<string[]> {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
-      if (!cmdline.includes('qemu-system-arm')) continue;
+      // QEMU itself, not the `setpriv … -- qemu-system-arm` that execs it a moment later.
+      if (!/^(\S*\/)?qemu-system-arm /.test(cmdline)) continue;
       if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'latin1'))) continue;
       if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(TAG)) found.push(`${pid} ${cmdline}`);
     } catch {

@@ -25,6 +25,8 @@ describe('silicon tier over a serial console (replayed captures, no board)', fun
   this.timeout(60_000);
   const tmp = scratch('tandem-silicon-');
   const boards: ChildProcess[] = [];
+  // Never run: the replayed board ignores it. A raw binary, since tandem refuses an ELF for the host.
+  const IMAGE = tmp.write('board-image.bin', 'an image the replay never runs');
   after(() => {
     for (const b of boards) b.kill('SIGKILL');
     tmp.cleanup();
@@ -47,7 +49,7 @@ silicon:
 platforms: [${name}]
 suites: [mutex]
 variants: [{ name: native }]
-images: ${process.execPath}
+images: ${IMAGE}
 timeouts: { wall: 20, silence: 5, crash_grace: 0.5 }
 `);
     const out = join(tmp.dir, `${name}-out`);
@@ -67,8 +69,8 @@ timeouts: { wall: 20, silence: 5, crash_grace: 0.5 }
     expect(r.verdict).to.equal('passed');
     expect(r.cases).to.have.length(8);
     expect(r.provenance.emulator).to.include({ kind: 'silicon' });
-    expect(r.provenance.emulator?.command).to.deep.equal(['sh', join(FIXTURES, 'silicon/flash.sh'), process.execPath, fifo]);
-    expect(readFileSync(`${fifo}.flashed`, 'utf8').trim()).to.equal(process.execPath);
+    expect(r.provenance.emulator?.command).to.deep.equal(['sh', join(FIXTURES, 'silicon/flash.sh'), IMAGE, fifo]);
+    expect(readFileSync(`${fifo}.flashed`, 'utf8').trim()).to.equal(IMAGE);
     expect(r.provenance.zephyrVersion).to.equal('v3.5.99-8f9fd239eb26');
   });
 
@@ -84,7 +86,7 @@ timeouts: { wall: 20, silence: 5, crash_grace: 0.5 }
   it('a missing console device is an emulator error that says what to check', async () => {
     const file = tmp.write('platforms/unplugged.yaml', 'name: unplugged\nemulator: silicon\nsilicon:\n  flash: [true]\n  console: /dev/ttyNOPE0\n');
     void file;
-    const scen = tmp.write('unplugged.yaml', `name: u\nplatforms: [unplugged]\nsuites: [x]\nvariants: [{ name: native }]\nimages: ${process.execPath}\n`);
+    const scen = tmp.write('unplugged.yaml', `name: u\nplatforms: [unplugged]\nsuites: [x]\nvariants: [{ name: native }]\nimages: ${IMAGE}\n`);
     const out = join(tmp.dir, 'u-out');
     await run(process.execPath, [TANDEM, 'run', scen, '--out', out, '-q']).catch(() => undefined);
     const r = (JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord).results[0]!;

@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../version.js';
 import type { RunRecord } from '../domain.js';
 import { writeReports } from '../report/index.js';
 import { interruptibleWrite } from '../report/atomic-write.js';
+import { RUN_LOCK_FILE, describeOwner, tryLock } from '../run/lock.js';
 import { createProgress } from '../report/progress.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { renderTapJob, tapFooter, tapHeader } from '../report/tap.js';
@@ -88,6 +89,10 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const runId = newRunId();
   const runDir = resolve(values.out ?? join('reports', runId));
   mkdirSync(runDir, { recursive: true });
+  const outLock = tryLock(join(runDir, RUN_LOCK_FILE), `tandem run ${runId}`);
+  if ('heldBy' in outLock) {
+    throw new UsageError(`${display(runDir)} is in use by ${describeOwner(outLock.heldBy)}: two runs cannot write one folder; choose another --out, or wait for that run to end`);
+  }
 
   const interrupts = catchInterrupts(runDir);
   const controller = { signal: interrupts.signal };
@@ -123,6 +128,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   if (twisterBase) record = withTwisterBaseline(record, twisterBase);
   if (values.tap) process.stdout.write(tapFooter(record.results.length, { planned: true }));
   await interruptibleWrite(() => writeReports(runDir, record, formats));
+  outLock.release();
   if (values.out === undefined) pointLatestAt(runDir);
   printSummary(record, runDir, human);
   if (record.interrupted) return EXIT.interrupted;

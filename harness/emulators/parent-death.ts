@@ -12,7 +12,7 @@
 //   group on the list. It runs in its own process group so that a kill of tandem's group (a
 //   terminal closing, a runner killing the job's group) does not take it along.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, statSync, writeSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
 /** `+ PGID` adds a group, `- PGID` drops it; at EOF every group still listed gets SIGKILL. */
@@ -49,14 +49,32 @@ function startWatchdog(): ChildProcess | undefined {
   return watchdog;
 }
 
+/**
+ * Into the pipe before returning: a write queued for the event loop would be lost if tandem were
+ * killed before its next turn. A line is far below the pipe's buffer, so the write does not block.
+ */
+function tell(child: ChildProcess | undefined, line: string): void {
+  const stdin = child?.stdin as (NonNullable<ChildProcess['stdin']> & { _handle?: { fd?: number } }) | null | undefined;
+  const fd = stdin?._handle?.fd;
+  if (typeof fd === 'number' && fd >= 0) {
+    try {
+      writeSync(fd, line);
+      return;
+    } catch {
+      // EAGAIN on a full pipe, or no fd on this platform: let the stream queue it
+    }
+  }
+  stdin?.write(line);
+}
+
 /** Puts a process group on the watchdog's list: it is killed if tandem dies without cleaning up. */
 export function watchGroup(pgid: number): void {
-  startWatchdog()?.stdin?.write(`+ ${pgid}\n`);
+  tell(startWatchdog(), `+ ${pgid}\n`);
 }
 
 /** The group ended normally: it must not be signalled later (its number may be reused). */
 export function unwatchGroup(pgid: number): void {
-  watchdog?.stdin?.write(`- ${pgid}\n`);
+  tell(watchdog, `- ${pgid}\n`);
 }
 
 /** The watchdog's pid, for tests; undefined before the first group or where /bin/sh is missing. */

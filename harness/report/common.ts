@@ -3,6 +3,7 @@
 import type { CaseResult, CaseStatus, DiffClass, DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { CUT_SHORT, WORSE } from '../diff/differ.js';
 import { forensicsHeadline } from '../forensics/render.js';
+import { trimTrailingCr } from '../ztest/grammar.js';
 
 // ---------------------------------------------------------------------------------------------
 // Ordering: a regression in the candidate is always the first thing a reader meets.
@@ -352,7 +353,7 @@ export function logLines(log: ConsoleLog): Array<LogLine | { gap: number }> {
     if (i > 0) out.push({ gap: log.omittedBytes });
     const lines = part.text.split('\n');
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-    lines.forEach((text, k) => out.push({ n: part.firstLine + k, text: text.replace(/\r+$/, '') }));
+    lines.forEach((text, k) => out.push({ n: part.firstLine + k, text: trimTrailingCr(text) }));
   });
   return out;
 }
@@ -382,7 +383,7 @@ export function excerpt(log: ConsoleLog, c: Pick<CaseResult, 'line' | 'detailLin
     const hi = Math.min(to, part.firstLine + partLines.length);
     for (let n = lo; n < hi; n++) {
       first ??= n;
-      lines.push((partLines[n - part.firstLine] ?? '').replace(/\r+$/, ''));
+      lines.push(trimTrailingCr(partLines[n - part.firstLine] ?? ''));
     }
   }
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();

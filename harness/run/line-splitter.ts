@@ -1,5 +1,7 @@
 // Bytes → lines for the parser. A guest can print anything, including megabytes without a newline,
 // so a line is cut at MAX_LINE characters rather than buffered without bound.
+import { trimTrailingCr } from '../ztest/grammar.js';
+
 export const MAX_LINE = 64 * 1024;
 
 export class LineSplitter {
@@ -29,6 +31,8 @@ export class LineSplitter {
   }
 
   private emit(line: string): void {
-    this.onLine(line.endsWith('\r') ? line.replace(/\r+$/, '') : line);
+    // A partial line just under the cut, then a chunk holding its newline: still at most MAX_LINE.
+    for (; line.length > MAX_LINE; line = line.slice(MAX_LINE)) this.onLine(line.slice(0, MAX_LINE));
+    this.onLine(trimTrailingCr(line));
   }
 }

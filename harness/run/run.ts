@@ -1,8 +1,8 @@
 // A whole run: jobs → builds (memoised per image) → run pool → results → diff → run.json.
 // Every finished job is appended to results.jsonl at once, so an interrupted run loses nothing.
-import { mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { hostname, cpus, availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { expectedMs, priorityLimit, type DurationIndex } from './longest-first.js';
 import type { Image, Job, JobRef, Provenance, RunEnd, RunRecord, RunResult, CaseResult } from '../domain.js';
@@ -21,6 +21,7 @@ import { journalResult, startJournal } from './journal.js';
 import { twisterFactsOf } from '../zephyr/twister-names.js';
 import { RunFolderError, storageFailure } from '../storage-error.js';
 import { analyseCrash, wantsForensics } from '../forensics/index.js';
+import { describeOwner, withLock } from './lock.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -127,14 +128,23 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
         if (options.signal.aborted) return { error: 'run interrupted', buildLog };
         mkdirSync(join(options.runDir, buildLog, '..'), { recursive: true });
         const buildDir = plan.buildDirOf(job) ?? '';
-        try {
-          const out = await options.builder.build({ job, buildDir, logFile: join(options.runDir, buildLog), signal: options.signal });
+        const logFile = join(options.runDir, buildLog);
+        const buildAndCheck = async () => {
+          const out = await options.builder.build({ job, buildDir, logFile, signal: options.signal });
           if (!out.ok) return { error: out.message, filtered: out.kind === 'filtered', buildLog };
           // Before anything reads it whole (hashing a FIFO would block) or boots it.
           const problem = imageProblem(out.image.path, job.platform.arch);
           if (problem) return { error: problem, buildLog };
           out.image.sha256 ??= await sha256File(out.image.path);
           return { image: out.image, buildLog };
+        };
+        try {
+          if (!buildDir) return await buildAndCheck();
+          // Another tandem building the same folder (a shared build root) goes first; then ours is a cache hit.
+          mkdirSync(dirname(buildDir), { recursive: true });
+          const { value, waited } = await withLock(`${buildDir}.lock`, `tandem run ${options.runId} building ${job.id}`, options.signal, buildAndCheck);
+          if (waited) appendFileSync(logFile, `tandem: waited ${(waited.ms / 1000).toFixed(1)} s for ${describeOwner(waited.owner)}, building in the same folder\n`);
+          return value;
         } catch (err) {
           return { error: (err as Error).message, buildLog };
         }

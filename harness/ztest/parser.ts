@@ -61,7 +61,7 @@ export class ZtestParser {
   }
 
   push(rawLine: string): ZtestEvent[] {
-    const line = rawLine.replace(/\r+$/, '');
+    const line = G.trimTrailingCr(rawLine);
     const n = ++this.lineNo;
     const events: ZtestEvent[] = [];
     let m: RegExpExecArray | null;
@@ -124,7 +124,7 @@ export class ZtestParser {
     } else if ((m = G.FATAL.exec(line))) {
       this.fatal = {
         ...this.fatal,
-        reason: m[2]!,
+        reason: G.fatalReason(m[2]!),
         line: line.trim(),
         lineNumber: n,
         thread: undefined,
