@@ -84,6 +84,12 @@ describe('unmodelled accesses: QEMU log lines and memory map', () => {
     expect(parseQemuLogLine('pl011_read: Bad offset 0xfe8')).to.equal(undefined);
   });
 
+  it('takes the address of an access that missed every region as absolute', () => {
+    const raw = parseQemuLogLine("Invalid read at addr 0x10000004, size 4, region '(null)', reason: rejected");
+    expect(raw).to.include({ access: 'read', width: 4, address: 0x10000004 });
+    expect(raw!.region).to.equal(undefined);
+  });
+
   it('reads the regions of every flat view, whichever address space QEMU prints first', () => {
     // QEMU prints its address spaces in no fixed order; a small one may come first.
     const views = MTREE.split(/(?=FlatView #)/);
@@ -142,6 +148,20 @@ describe('unmodelled accesses: tally, devicetree, reason', () => {
     expect(named[0]).to.include({ node: 'rng@50060800', nodeStatus: 'okay' });
     expect(named[1]).to.include({ node: 'watchdog@40003000', nodeStatus: 'disabled' });
     expect(named[2]!.node).to.equal(undefined);
+  });
+
+  it("drops accesses to the board's own RAM and flash (QEMU's reset-time vector fetch on mps2-an521)", () => {
+    const tree = parseDts(readFileSync(join(REPO_ROOT, 'firmware/boards/mps2_an521/zephyr.dts'), 'utf8'));
+    const kept = withNodes(
+      [
+        { address: '0x10000000', access: 'read', width: 4, count: 1 },
+        { address: '0x10000004', access: 'read', width: 4, count: 1 },
+        { address: '0x50201000', access: 'write', width: 4, count: 1 },
+      ],
+      tree,
+    );
+    expect(kept).to.have.length(1);
+    expect(kept[0]).to.include({ address: '0x50201000', node: 'uart@50201000', nodeStatus: 'disabled' });
   });
 
   it('leads the reason of a boot that went quiet with the last access, its node and the board', () => {

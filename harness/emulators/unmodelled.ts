@@ -14,7 +14,7 @@
 //   Invalid write at addr 0x10, size 4, region 'ssys', reason: rejected
 import type { UnmodelledAccess } from '../domain.js';
 import type { Devicetree } from '../zephyr/dts.js';
-import { nodeAt } from '../zephyr/dts.js';
+import { nodeAt, type DtsNode } from '../zephyr/dts.js';
 
 /** One reported access (or a run of identical ones), before tallying. */
 export interface RawAccess {
@@ -62,8 +62,11 @@ export function parseQemuLogLine(line: string): RawAccess | undefined {
     return raw;
   }
   m = QEMU_INVALID.exec(line);
-  if (m) return { access: m[1] as 'read' | 'write', width: Number(m[3]), region: m[4]!, offset: parseInt(m[2]!, 16), count: 1 };
-  return undefined;
+  if (!m) return undefined;
+  const access = m[1] as 'read' | 'write';
+  // No region name: the access missed every region of the address space, so `addr` is the address.
+  if (m[4] === '(null)') return { access, width: Number(m[3]), address: parseInt(m[2]!, 16), count: 1 };
+  return { access, width: Number(m[3]), region: m[4]!, offset: parseInt(m[2]!, 16), count: 1 };
 }
 
 export interface MemoryRegion {
@@ -149,12 +152,20 @@ function toAccess(raw: RawAccess, count: number): UnmodelledAccess {
 
 /** Each access with the devicetree node that owns its address. */
 export function withNodes(accesses: readonly UnmodelledAccess[], tree: Devicetree): UnmodelledAccess[] {
-  return accesses.map((a) => {
+  const named = accesses.map((a) => {
     // A region-relative offset is not an address: no node can be named for it.
-    if (a.region?.includes('+')) return a;
+    if (a.region?.includes('+')) return { a };
     const node = nodeAt(tree, Number(a.address));
-    return node ? { ...a, node: node.name, nodeStatus: node.status } : a;
+    return node ? { a: { ...a, node: node.name, nodeStatus: node.status }, node } : { a };
   });
+  // The board's own RAM or flash is no missing peripheral: on QEMU's mps2-an521 these are the
+  // CPU's reset-time reads of the vector table through the secure alias, which QEMU rejects and
+  // then serves from the loaded image — the guest never made them.
+  return named.filter(({ node }) => !node || !isMemoryNode(node)).map(({ a }) => a);
+}
+
+function isMemoryNode(node: DtsNode): boolean {
+  return node.compatible.some((c) => c === 'mmio-sram' || c === 'soc-nv-flash') || /^memory@/.test(node.name);
 }
 
 /** `rng@50060800`, not modelled on nucleo_g474re — what the address is, in a few words. */
