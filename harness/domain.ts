@@ -124,6 +124,12 @@ export interface Timeouts {
   crashGraceSeconds: number;
   /** Clock of `wallSeconds` and `silenceSeconds`; guest when absent and the emulator has one. */
   clock?: ClockKind;
+  /**
+   * The platform's `timeout_multiplier`: where the host clock counts (`clock: host`, a guest clock
+   * that does not answer, the backstops) the limits are this many times longer. Guest time is not
+   * stretched: a slow emulator does not slow the guest's own clock.
+   */
+  hostScale?: number;
 }
 
 export interface Image {

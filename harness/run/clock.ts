@@ -59,17 +59,22 @@ export class BootLimits {
   private pollTimer: NodeJS.Timeout | undefined;
   private backstopSilence: NodeJS.Timeout | undefined;
 
+  /** The limits as the host clock counts them: stretched by the platform's timeout multiplier. */
+  private readonly host: { silenceSeconds: number; wallSeconds: number };
+
   constructor(private readonly options: LimitsOptions) {
     this.t = options.timeouts;
+    const scale = options.timeouts.hostScale ?? 1;
+    this.host = { silenceSeconds: this.t.silenceSeconds * scale, wallSeconds: this.t.wallSeconds * scale };
     this.clock = options.timeouts.clock !== 'host' && options.guestClock ? 'guest' : 'host';
   }
 
   start(): void {
     this.startedAt = this.lastOutputAt = performance.now();
-    const silenceMs = this.t.silenceSeconds * 1000;
-    const wallMs = this.t.wallSeconds * 1000;
+    const silenceMs = this.host.silenceSeconds * 1000;
+    const wallMs = this.host.wallSeconds * 1000;
     if (this.clock === 'host') {
-      this.silenceTimer = setTimeout(() => this.end({ kind: 'silence', seconds: this.t.silenceSeconds, clock: 'host', hostMs: this.sinceOutput() }), silenceMs);
+      this.silenceTimer = setTimeout(() => this.end({ kind: 'silence', seconds: this.host.silenceSeconds, clock: 'host', hostMs: this.sinceOutput() }), silenceMs);
       this.timers.push(setTimeout(() => void this.hostWall(), wallMs));
       return;
     }
@@ -153,8 +158,8 @@ export class BootLimits {
       }
     } else if (quiet) {
       // The guest clock did not answer: count this quiet stretch in host time.
-      if (now - this.lastOutputAt >= this.t.silenceSeconds * 1000) {
-        this.end({ kind: 'silence', seconds: this.t.silenceSeconds, clock: 'host', hostMs: this.sinceOutput() });
+      if (now - this.lastOutputAt >= this.host.silenceSeconds * 1000) {
+        this.end({ kind: 'silence', seconds: this.host.silenceSeconds, clock: 'host', hostMs: this.sinceOutput() });
         return;
       }
     }
@@ -167,15 +172,16 @@ export class BootLimits {
   }
 
   private backstop(kind: 'silence' | 'wall'): void {
-    const seconds = kind === 'silence' ? this.t.silenceSeconds : this.t.wallSeconds;
+    const seconds = kind === 'silence' ? this.host.silenceSeconds : this.host.wallSeconds;
     const hostMs = Math.round(kind === 'silence' ? performance.now() - this.lastOutputAt : performance.now() - this.startedAt);
-    const guest = this.lastReading ? { guestMs: Math.round(kind === 'silence' && this.silentSince !== undefined ? this.lastReading.ms - this.silentSince : this.lastReading.ms) } : {};
+    // silentSince allows for the reading's staleness, so a stale last reading can fall short of it.
+    const guest = this.lastReading ? { guestMs: Math.max(0, Math.round(kind === 'silence' && this.silentSince !== undefined ? this.lastReading.ms - this.silentSince : this.lastReading.ms)) } : {};
     this.end({ kind, seconds, clock: 'host', backstop: true, hostMs, ...guest });
   }
 
   /** Host clock: the wall limit is for guests that run too long, not for hosts too busy to run them. */
   private async hostWall(): Promise<void> {
-    const wallMs = this.t.wallSeconds * 1000;
+    const wallMs = this.host.wallSeconds * 1000;
     const work = await Promise.resolve(this.options.workMs?.()).catch(() => undefined);
     if (this.ended) return;
     const elapsed = performance.now() - this.startedAt;
@@ -183,6 +189,6 @@ export class BootLimits {
       this.timers.push(setTimeout(() => void this.hostWall(), 1000));
       return;
     }
-    this.end({ kind: 'wall', seconds: this.t.wallSeconds, clock: 'host', hostMs: Math.round(elapsed) });
+    this.end({ kind: 'wall', seconds: this.host.wallSeconds, clock: 'host', hostMs: Math.round(elapsed) });
   }
 }

@@ -63,12 +63,14 @@ export function appliesTo(variant: Variant, suite: Suite): boolean {
 
 function resolveTimeouts(base: Timeouts, suite: Suite, platform: Platform): Timeouts {
   const merged: Timeouts = { ...base, ...definedOnly(suite.timeouts ?? {}) };
-  // Slow emulators and real boards stretch guest work, not the fault-dump grace.
+  // A slow emulator or a real board stretches the host time guest work takes, not the guest's own
+  // clock or the fault-dump grace: the multiplier applies where the host clock counts (clock.ts).
   return {
-    wallSeconds: merged.wallSeconds * platform.timeoutMultiplier,
-    silenceSeconds: merged.silenceSeconds * platform.timeoutMultiplier,
+    wallSeconds: merged.wallSeconds,
+    silenceSeconds: merged.silenceSeconds,
     crashGraceSeconds: merged.crashGraceSeconds,
     ...(merged.clock ? { clock: merged.clock } : {}),
+    ...(platform.timeoutMultiplier !== 1 ? { hostScale: platform.timeoutMultiplier } : {}),
   };
 }
 
