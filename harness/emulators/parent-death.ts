@@ -12,7 +12,8 @@
 //   group on the list. It runs in its own process group so that a kill of tandem's group (a
 //   terminal closing, a runner killing the job's group) does not take it along.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, statSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { executable } from './executable.js';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
 /** `+ PGID` adds a group, `- PGID` drops it; at EOF every group still listed gets SIGKILL. */
@@ -80,16 +81,6 @@ export function unwatchGroup(pgid: number): void {
 /** The watchdog's pid, for tests; undefined before the first group or where /bin/sh is missing. */
 export function watchdogPid(): number | undefined {
   return watchdog?.pid;
-}
-
-function executable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Where `file` would be run from, as execvp finds it; undefined when it would not start at all. */

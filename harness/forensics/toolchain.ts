@@ -3,7 +3,7 @@
 // PATH. The first that exists wins, per tool.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { executable } from '../emulators/renode/locate.js';
+import { executable } from '../emulators/executable.js';
 
 export type ToolName = 'addr2line' | 'objdump' | 'nm';
 export const TOOL_NAMES: readonly ToolName[] = ['addr2line', 'objdump', 'nm'];

@@ -1,20 +1,11 @@
 // Where Renode is and which one it is. `TANDEM_RENODE` (the `renode` launcher, or a folder holding
 // it) wins over PATH; nothing else is searched, so a run uses exactly the Renode it reports.
-import { accessSync, constants, statSync } from 'node:fs';
+import { executable } from '../executable.js';
 import { delimiter, join } from 'node:path';
 import { execa } from '../../lazy-execa.js';
 
 export const NOT_FOUND = 'renode not found (set TANDEM_RENODE or put renode on PATH)';
 
-export function executable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The Renode launcher to run, or undefined. Pure apart from file-system checks. */
 export function locateRenode(env: NodeJS.ProcessEnv = process.env): string | undefined {
