@@ -1,11 +1,10 @@
 // Where Renode is and which one it is. `TANDEM_RENODE` (the `renode` launcher, or a folder holding
 // it) wins over PATH; nothing else is searched, so a run uses exactly the Renode it reports.
-import { executable } from '../executable.js';
 import { delimiter, join } from 'node:path';
 import { execa } from '../../lazy-execa.js';
+import { executable } from '../executable.js';
 
 export const NOT_FOUND = 'renode not found (set TANDEM_RENODE or put renode on PATH)';
-
 
 /** The Renode launcher to run, or undefined. Pure apart from file-system checks. */
 export function locateRenode(env: NodeJS.ProcessEnv = process.env): string | undefined {
