@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT, TANDEM_VERSION } from '../harness/version.js';
 import type { RunRecord } from '../harness/domain.js';
 import { scratch } from './helpers/tmp.js';
+import { demoScenario } from './helpers/demo.js';
 import { taggedProcesses, testTag } from './helpers/tagged-processes.js';
 
 const exec = promisify(execFile);
@@ -101,18 +102,7 @@ describe('the GitHub Action (action.yml and its step scripts)', function () {
     let merged: Step;
     before(async () => {
       mkdirSync(BUILD_ROOT, { recursive: true });
-      const scenario = tmp.write('ci.yaml', `name: ci
-platforms: [qemu_cortex_m3]
-suites:
-  - { name: basic, path: ${REPO_ROOT}/firmware/tests/basic }
-  - { name: mutex, path: ${REPO_ROOT}/firmware/tests/mutex }
-variants:
-  - name: native
-  - name: wasm
-    kconfig: [CONFIG_GALE_WASM_LTO_MUTEX=y]
-build: { kind: cmake, build_root: ${BUILD_ROOT}-action }
-timeouts: { wall: 60, silence: 5 }
-`);
+      const scenario = tmp.write('ci.yaml', demoScenario({ name: 'ci', suites: ['basic', 'mutex'], wasm: ['CONFIG_GALE_WASM_LTO_MUTEX=y'], silence: 5, buildRoot: `${BUILD_ROOT}-action` }));
       shards = [];
       for (const k of [1, 2]) {
         shards.push(await step('run.sh', { SCENARIO: scenario, SHARD: `${k}/2`, OUT: `artifacts/tandem-run-shard-${k}-of-2`, ARGS: '--jobs\n2\n-q' }));

@@ -12,6 +12,7 @@ import { readKnownFile } from '../harness/scenario/known-file.js';
 import { ConfigError } from '../harness/scenario/yaml-reader.js';
 import { REPO_ROOT } from '../harness/version.js';
 import { scratch } from './helpers/tmp.js';
+import { demoScenario } from './helpers/demo.js';
 import { taggedProcesses, testTag } from './helpers/tagged-processes.js';
 
 const exec = promisify(execFile);
@@ -152,19 +153,7 @@ describe('known differences', () => {
     before(async () => {
       mkdirSync(BUILD_ROOT, { recursive: true });
       tmp.write('run/known.yaml', '- suite: mutex\n  variant: wasm\n  case: mutex_api_1cpu.test_mutex_priority_inheritance\n  expect: fail\n  reason: priority inheritance is not implemented by the wasm mutex yet\n- suite: basic\n  reason: left over from an old bug\n');
-      const scenario = tmp.write('run/known-run.yaml', `name: known-run
-platforms: [qemu_cortex_m3]
-suites:
-  - { name: basic, path: ${REPO_ROOT}/firmware/tests/basic }
-  - { name: mutex, path: ${REPO_ROOT}/firmware/tests/mutex }
-variants:
-  - name: native
-  - name: wasm
-    kconfig: [CONFIG_GALE_WASM_LTO_MUTEX=y]
-build: { kind: cmake, build_root: ${BUILD_ROOT} }
-timeouts: { wall: 60, silence: 5 }
-known: known.yaml
-`);
+      const scenario = tmp.write('run/known-run.yaml', demoScenario({ name: 'known-run', suites: ['basic', 'mutex'], wasm: ['CONFIG_GALE_WASM_LTO_MUTEX=y'], silence: 5, buildRoot: BUILD_ROOT, extra: 'known: known.yaml' }));
       const tandem = join(REPO_ROOT, 'bin/tandem.js');
       const shard = async (k: number) => {
         try {

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { REPO_ROOT } from '../harness/version.js';
 import type { RunRecord } from '../harness/domain.js';
 import { scratch } from './helpers/tmp.js';
+import { demoScenario } from './helpers/demo.js';
 
 const run = promisify(execFile);
 const TANDEM = join(REPO_ROOT, 'bin/tandem.js');
@@ -15,20 +16,7 @@ const TANDEM = join(REPO_ROOT, 'bin/tandem.js');
 const BUILD_ROOT = join(REPO_ROOT, 'build/test-e2e');
 
 function scenarioText(opts: { silence: number; suites?: string[]; clock?: 'guest' | 'host' }): string {
-  const suites = opts.suites ?? ['basic', 'sem', 'mutex', 'msgq'];
-  return `name: e2e
-platforms: [qemu_cortex_m3]
-suites:
-${suites.map((s) => `  - { name: ${s}, path: ${REPO_ROOT}/firmware/tests/${s} }`).join('\n')}
-variants:
-  - name: native
-  - name: wasm
-    kconfig: [CONFIG_GALE_WASM_LTO_SEM=y, CONFIG_GALE_WASM_LTO_MUTEX=y, CONFIG_GALE_WASM_LTO_MSGQ=y]
-build:
-  kind: cmake
-  build_root: ${BUILD_ROOT}
-timeouts: { wall: 60, silence: ${opts.silence}, crash_grace: 0.5${opts.clock ? `, clock: ${opts.clock}` : ''} }
-`;
+  return demoScenario({ name: 'e2e', buildRoot: BUILD_ROOT, ...opts });
 }
 
 // Every emulator this file starts inherits this tag, so a test run on the same machine (a second

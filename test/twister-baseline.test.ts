@@ -11,6 +11,7 @@ import { alignCases, caseOfIdentifier, twisterBaseline } from '../harness/zephyr
 import { findPlatform } from '../harness/scenario/platform.js';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { scratch } from './helpers/tmp.js';
+import { demoScenario } from './helpers/demo.js';
 import { taggedProcesses, testTag } from './helpers/tagged-processes.js';
 
 const exec = promisify(execFile);
@@ -61,18 +62,7 @@ describe('a twister.json as the baseline', () => {
     let record: RunRecord;
     before(async () => {
       mkdirSync(BUILD_ROOT, { recursive: true });
-      const scenario = tmp.write('vs-twister.yaml', `name: vs-twister
-platforms: [qemu_cortex_m3]
-suites:
-  - { name: basic, path: ${REPO_ROOT}/firmware/tests/basic }
-  - { name: mutex, path: ${REPO_ROOT}/firmware/tests/mutex }
-variants:
-  - name: native
-  - name: wasm
-    kconfig: [CONFIG_GALE_WASM_LTO_MUTEX=y]
-build: { kind: cmake, build_root: ${BUILD_ROOT} }
-timeouts: { wall: 60, silence: 5 }
-`);
+      const scenario = tmp.write('vs-twister.yaml', demoScenario({ name: 'vs-twister', suites: ['basic', 'mutex'], wasm: ['CONFIG_GALE_WASM_LTO_MUTEX=y'], silence: 5, buildRoot: BUILD_ROOT }));
       out = await tandem(['run', scenario, '--from-twister', FIXTURE, '--out', join(tmp.dir, 'run'), '-q', '--jobs', '2']);
       record = JSON.parse(readFileSync(join(tmp.dir, 'run', 'run.json'), 'utf8')) as RunRecord;
     });

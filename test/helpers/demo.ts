@@ -6,7 +6,12 @@ import { REPO_ROOT } from '../../harness/version.js';
 export const DEMO_BUILD_ROOT = join(REPO_ROOT, 'build/test-e2e');
 
 export interface DemoOptions {
+  /** Scenario name (default `faults`). */
+  name?: string;
   suites?: string[];
+  /** Kconfig lines of the `wasm` variant (default: all three gale modules). */
+  wasm?: string[];
+  clock?: 'guest' | 'host';
   silence?: number;
   wall?: number;
   buildRoot?: string;
@@ -16,18 +21,19 @@ export interface DemoOptions {
 
 export function demoScenario(o: DemoOptions = {}): string {
   const suites = o.suites ?? ['basic', 'sem', 'mutex', 'msgq'];
-  return `name: faults
+  const wasm = o.wasm ?? ['CONFIG_GALE_WASM_LTO_SEM=y', 'CONFIG_GALE_WASM_LTO_MUTEX=y', 'CONFIG_GALE_WASM_LTO_MSGQ=y'];
+  return `name: ${o.name ?? 'faults'}
 platforms: [qemu_cortex_m3]
 suites:
 ${suites.map((s) => `  - { name: ${s}, path: ${REPO_ROOT}/firmware/tests/${s} }`).join('\n')}
 variants:
   - name: native
   - name: wasm
-    kconfig: [CONFIG_GALE_WASM_LTO_SEM=y, CONFIG_GALE_WASM_LTO_MUTEX=y, CONFIG_GALE_WASM_LTO_MSGQ=y]
+    kconfig: [${wasm.join(', ')}]
 build:
   kind: cmake
   build_root: ${o.buildRoot ?? DEMO_BUILD_ROOT}
-timeouts: { wall: ${o.wall ?? 60}, silence: ${o.silence ?? 3}, crash_grace: 0.5 }
+timeouts: { wall: ${o.wall ?? 60}, silence: ${o.silence ?? 3}, crash_grace: 0.5${o.clock ? `, clock: ${o.clock}` : ''} }
 ${o.extra ?? ''}`;
 }
 
