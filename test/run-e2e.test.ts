@@ -1,7 +1,7 @@
 // The user's path, for real: `tandem run` on the demo firmware in QEMU, as a child process.
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Parser, type FinalResults } from 'tap-parser';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../harness/version.js';
 import type { RunRecord } from '../harness/domain.js';
 import { scratch } from './helpers/tmp.js';
 import { demoScenario } from './helpers/demo.js';
+import { taggedProcesses } from './helpers/procs.js';
 
 const run = promisify(execFile);
 const TANDEM = join(REPO_ROOT, 'bin/tandem.js');
@@ -26,19 +27,8 @@ const childEnv = { ...process.env, TANDEM_TEST_TAG: TAG.split('=')[1]! };
 
 /** Live (not zombie) qemu processes started by this test file, straight from /proc. */
 async function ourQemus(): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
-      // QEMU itself, not the `setpriv … -- qemu-system-arm` that execs it a moment later.
-      if (!/^(\S*\/)?qemu-system-arm /.test(cmdline)) continue;
-      if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'latin1'))) continue;
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(TAG)) found.push(`${pid} ${cmdline}`);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
+  // QEMU itself, not the `setpriv … -- qemu-system-arm` that execs it a moment later.
+  return taggedProcesses({ tag: childEnv.TANDEM_TEST_TAG, env: childEnv }, /^(\S*\/)?qemu-system-arm /).map((p) => `${p.pid} ${p.cmdline}`);
 }
 
 async function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,10 +1,11 @@
 // Runs the real CLI as a child process, its emulators tagged through TANDEM_TEST_TAG, and finds
 // the processes a test started (and only those) in /proc.
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../harness/version.js';
+import { taggedProcesses as tagged } from './procs.js';
+import { escapeRegExp } from './tagged-processes.js';
 
 const run = promisify(execFile);
 export const TANDEM = join(REPO_ROOT, 'bin/tandem.js');
@@ -32,16 +33,5 @@ export async function tandemCli(args: string[], env: NodeJS.ProcessEnv, cwd = RE
 
 /** Live (not zombie) processes whose command line contains `name` and whose environment has the tag. */
 export function taggedProcesses(tag: string, name: string): Array<{ pid: number; cmdline: string }> {
-  const found: Array<{ pid: number; cmdline: string }> = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
-      if (!cmdline.includes(name)) continue;
-      if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'latin1'))) continue;
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TANDEM_TEST_TAG=${tag}`)) found.push({ pid: Number(pid), cmdline });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
+  return tagged({ tag, env: {} }, new RegExp(escapeRegExp(name)));
 }
