@@ -3,7 +3,7 @@
 // opens Renode's GDB server for gdb-multiarch.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { RunRecord } from '../harness/domain.js';
@@ -92,13 +92,40 @@ describe('renode: failed-state snapshot and tandem debug' + (SKIP ? ` (skipped: 
     expect(taggedProcesses(tag, 'mono').concat(taggedProcesses(tag, 'renode'))).to.deep.equal([]);
   });
 
-  it('--from-snapshot: Renode 1.16.1 refuses to load a state of our platform in a new process (known limit, said plainly)', async () => {
-    // Renode loads the same snapshot in the process that saved it, and a stock platform's across
-    // processes; with boards/models/*.cs compiled ad hoc it reports the snapshot incompatible.
-    const r = await tandemCli(['debug', runDir, 'nucleo_g474re/wasm/msgq', '--from-snapshot'], { ...env, TANDEM_RENODE: RENODE });
-    if (r.code === 0) return; // a Renode that loads it: the session ran and ended
-    expect(r.code).to.equal(1);
-    expect(r.stderr).to.match(/cannot boot nucleo_g474re\/wasm\/msgq for debugging: .*Load .*renode-state/);
-    expect(r.stderr).to.not.match(/internal error/);
+  it('--from-snapshot loads the hang in a new Renode: gdb finds it stopped where the job ended, in the hung case', async () => {
+    const r = record.results.find((x) => x.job.id === 'nucleo_g474re/wasm/msgq')!;
+    const state = join(runDir, r.snapshot!.file!);
+    // The compiled board models are kept beside the state: without them a new process refuses it.
+    expect(readdirSync(`${state}.models`)).to.have.length.greaterThan(0);
+    const port = await freeLoopbackPort();
+    const child = spawn(process.execPath, [TANDEM, 'debug', runDir, r.job.id, '--from-snapshot', '--port', String(port)], { env: { ...env, TANDEM_RENODE: RENODE } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exit = new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+    const deadline = Date.now() + 120_000;
+    while (!/gdb-multiarch /.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    expect(out, out).to.match(/from .*msgq\.renode-state; GDB server on 127\.0\.0\.1:\d+/);
+    expect(listenersOn(port)).to.deep.equal(['0100007F']);
+    const gdb = await execa('gdb-multiarch', ['-q', '-batch', r.provenance.image!, '-ex', `target remote 127.0.0.1:${port}`, '-ex', 'info registers pc', '-ex', 'bt', '-ex', 'detach'], { env, reject: false, timeout: 120_000 });
+    const text = `${gdb.stdout}\n${gdb.stderr}`;
+    // The deadlock: nothing ready, the idle path halted for good, main joined on the hung case.
+    expect(text, text).to.match(/^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <arch_system_halt\+\d+>/m);
+    expect(text).to.match(/in k_thread_join /);
+    expect(text).to.match(/z_ztest_unit_test\.msgq_api\.test_msgq_put_until_full/);
+    expect(await exit, out).to.equal(0);
+    expect(out).to.match(/the debugger detached; emulator stopped/);
+    expect(taggedProcesses(tag, 'mono').concat(taggedProcesses(tag, 'renode'))).to.deep.equal([]);
+  });
+
+  it('--from-snapshot without the kept models: the refusal says why and what to do', async () => {
+    const r = record.results.find((x) => x.job.id === 'nucleo_g474re/wasm/sem')!;
+    rmSync(join(runDir, `${r.snapshot!.file!}.models`), { recursive: true, force: true });
+    const res = await tandemCli(['debug', runDir, r.job.id, '--from-snapshot'], { ...env, TANDEM_RENODE: RENODE });
+    expect(res.code).to.equal(1);
+    expect(res.stderr).to.match(/cannot boot nucleo_g474re\/wasm\/sem for debugging: .*incompatible/);
+    expect(res.stderr).to.match(/saved without its compiled models .*`tandem rerun` the job/);
+    expect(res.stderr).to.not.match(/internal error/);
+    expect(taggedProcesses(tag, 'mono').concat(taggedProcesses(tag, 'renode'))).to.deep.equal([]);
   });
 });

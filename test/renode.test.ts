@@ -246,7 +246,7 @@ describe('renode: boards/nucleo_g474re.repl against Zephyr nucleo_g474re devicet
   it('platforms/nucleo_g474re.yaml selects this board and valid timings', () => {
     const doc = parseYaml(readFileSync(PLATFORM_YAML, 'utf8'));
     expect(doc).to.include({ name: 'nucleo_g474re', board: 'nucleo_g474re', emulator: 'renode', arch: 'arm', ram_kb: 128, flash_kb: 512, clock_hz: 170000000, timeout_multiplier: 2 });
-    expect(doc.renode).to.deep.equal(SETTINGS);
+    expect(doc.renode).to.deep.equal({ ...SETTINGS, quantum: { fast: '0.01', faithful: '0.00001' } });
     expect(existsSync(join(ROOT, doc.renode.repl))).to.equal(true);
     expect(timingOf(doc.renode, 'faithful')).to.deep.equal({ mode: 'faithful', mips: 170, quantum: '0.00001' });
   });

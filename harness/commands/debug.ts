@@ -17,6 +17,7 @@ import { cleanText } from '../report/common.js';
 import { freeLoopbackPort, listenersOn, startGdbProxy, waitForListener } from '../debug/gdb-proxy.js';
 import { gdbCommandLine } from '../debug/gdb-command.js';
 import { REPO_ROOT } from '../version.js';
+import { modelsBeside } from '../emulators/renode/compiled-models.js';
 import { EXIT, UsageError, catchInterrupts, display, loadRecord, positiveInt } from './common.js';
 
 /** The debugger to suggest: one that knows ARM. */
@@ -26,6 +27,13 @@ export function findGdb(env: NodeJS.ProcessEnv = process.env): string {
 
 /** A boot that failed: said plainly, exit 1 (not a usage error, not an internal one). */
 class DebugBootError extends Error {}
+
+/** Why Renode may refuse a state tandem saved: the models it names are not the ones loaded. */
+function refusedSnapshotHint(snapshot: string): string {
+  return existsSync(modelsBeside(snapshot))
+    ? `  the board's C# models or the Renode version changed since the state was saved; \`tandem rerun\` the job to save a new one`
+    : `  the state was saved without its compiled models (${display(modelsBeside(snapshot))}: older runs did not keep them): \`tandem rerun\` the job to save a new one`;
+}
 
 export async function cmdDebug(argv: string[]): Promise<number> {
   try {
@@ -101,7 +109,8 @@ async function debugSession(argv: string[]): Promise<number> {
       session = await emulator
         .boot(checked.image, job.platform, { signal: interrupts.signal, workDir, debug: { port: inner, ...(snapshot ? { snapshot } : {}) } })
         .catch((err: Error) => {
-          throw new DebugBootError(`cannot boot ${job.id} for debugging: ${err.message.split('\n').slice(0, 2).join(' ')}`);
+          const why = err.message.split('\n').slice(0, 2).join(' ');
+          throw new DebugBootError(`cannot boot ${job.id} for debugging: ${why}${snapshot && /incompatible/i.test(why) ? `\n${refusedSnapshotHint(snapshot)}` : ''}`);
         });
       if (!(await waitForListener(inner, 60_000, interrupts.signal))) throw new DebugBootError(`the emulator's GDB server did not open 127.0.0.1:${inner}`);
       const out = process.stdout;

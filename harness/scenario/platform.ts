@@ -63,7 +63,7 @@ function renodeSettings(v: YamlValue): NonNullable<Platform['renode']> {
       faithful: mips.present ? mips.get('faithful').positive(170) : 170,
     },
     quantum: {
-      fast: quantum.present ? quantum.get('fast').string('0.001') : '0.001',
+      fast: quantum.present ? quantum.get('fast').string('0.01') : '0.01',
       faithful: quantum.present ? quantum.get('faithful').string('0.00001') : '0.00001',
     },
   };

@@ -23,6 +23,7 @@ import { RenodeCommandError, RenodeMonitor, type ExitState } from './monitor.js'
 import { probeRenode, type Probe } from './locate.js';
 import { cpuNameOf, memoriesOf, parseRepl } from './repl.js';
 import { FileTail } from './tail.js';
+import { keepCompiledModels, modelsBeside } from './compiled-models.js';
 import { UnmodelledTally, parseRenodeLogLine } from '../unmodelled.js';
 
 export { NOT_FOUND, locateRenode, parseRenodeVersion, probeRenode } from './locate.js';
@@ -141,7 +142,9 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
         ? JSON.stringify({ repl, replMtime: statSync(repl).mtimeMs, cpu: plan.cpu, uart: plan.uart, timing: plan.timing, memories })
         : undefined;
 
-      const inst = await pool.acquire(p.binary, models, key);
+      // A snapshot is loaded by a process whose cache holds the assemblies that saved it.
+      const kept = boot.debug?.snapshot ? modelsBeside(boot.debug.snapshot) : undefined;
+      const inst = await pool.acquire(p.binary, models, key, kept && existsSync(kept) ? kept : undefined);
       // An abort while booting ends the process: the command in flight may take minutes (include).
       const onAbort = () => void pool.discard(inst);
       boot.signal.addEventListener('abort', onAbort, { once: true });
@@ -203,7 +206,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       } finally {
         boot.signal.removeEventListener('abort', onAbort);
       }
-      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled);
+      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled, Number(plan.timing.quantum) * 1000);
     },
     close: () => pool.close(),
     pids: () => pool.pids(),
@@ -229,6 +232,7 @@ class RenodeSession implements Session {
     private readonly baseMs: number | undefined,
     private readonly flags: { renodeError: boolean },
     private readonly tally: UnmodelledTally,
+    private readonly quantumMs: number,
   ) {
     this.console = tail;
     this.exited = new Promise<ExitInfo>((r) => (this.resolveExited = r));
@@ -253,13 +257,12 @@ class RenodeSession implements Session {
 
   /**
    * The guest clock for `clock: guest` limits: Renode's virtual time, which with advance-immediately
-   * runs far ahead of the host's while the guest idles. A quantum (1 ms in fast timing) is the most
-   * a reading can lag.
+   * runs far ahead of the host's while the guest idles. A quantum is the most a reading can lag.
    */
   readonly guestClock: GuestClock = {
     read: async () => {
       const ms = await this.guestMs().catch(() => undefined);
-      return ms === undefined ? undefined : { ms, staleMs: 1 };
+      return ms === undefined ? undefined : { ms, staleMs: this.quantumMs };
     },
   };
 
@@ -279,6 +282,7 @@ class RenodeSession implements Session {
   async saveState(file: string): Promise<void> {
     if (this.stopping || !this.inst.monitor.alive) throw new Error('the Renode session has ended');
     await this.inst.monitor.execBatch(saveCommands(file), { timeoutMs: SAVE_TIMEOUT_MS });
+    keepCompiledModels(this.inst.monitor.scratch, modelsBeside(file));
   }
 
   private async doStop(kill: boolean): Promise<ExitInfo> {
@@ -336,7 +340,7 @@ class Pool {
    * An idle process whose compiled models match, preferring one whose machine can be reused for
    * `key`; or a new one.
    */
-  async acquire(binary: string, models: ReadonlyMap<string, number>, key: string | undefined): Promise<Instance> {
+  async acquire(binary: string, models: ReadonlyMap<string, number>, key: string | undefined, compiledModels?: string): Promise<Instance> {
     if (this.closed) throw new Error('renode emulator is closed');
     // A model recompiled under the same type names would clash with the loaded one: start afresh.
     const stale = (inst: Instance) => [...models].some(([path, mtime]) => inst.models.has(path) && inst.models.get(path) !== mtime);
@@ -345,9 +349,10 @@ class Pool {
       if (inst.monitor.alive) void this.discard(inst);
     }
     const fits = key === undefined ? -1 : this.idle.findIndex((i) => i.machine?.key === key && i.machine.reusable);
-    const [inst] = fits >= 0 ? this.idle.splice(fits, 1) : this.idle.splice(-1, 1);
+    // Seeded assemblies only reach a process that has not compiled the models yet: a new one.
+    const [inst] = compiledModels ? [] : fits >= 0 ? this.idle.splice(fits, 1) : this.idle.splice(-1, 1);
     if (inst) return inst;
-    const monitor = await RenodeMonitor.start({ binary });
+    const monitor = await RenodeMonitor.start({ binary, ...(compiledModels ? { compiledModels } : {}) });
     const fresh: Instance = { monitor, models: new Map(), boots: 0 };
     this.all.add(fresh);
     void monitor.exited.then(() => {

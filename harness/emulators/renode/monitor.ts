@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { spawnGroup, type GroupProcess } from '../process-group.js';
 import { RENODE_ARGS, monitorPath, monitorString } from './commands.js';
 import { FileTail } from './tail.js';
+import { RENODE_CONFIG, seedCompiledModels, userDirEnv } from './compiled-models.js';
 
 /**
  * IronPython 2.7, run once in the monitor's Python scope (where `monitor` and `System` exist).
@@ -118,6 +119,8 @@ export interface MonitorOptions {
   startTimeoutMs?: number;
   /** Renode log lines (its stdout besides the protocol) and stderr go here, line by line. */
   onLog?: (line: string) => void;
+  /** Compiled models kept with a snapshot (compiled-models.ts), loaded instead of compiling anew. */
+  compiledModels?: string;
 }
 
 interface Pending {
@@ -165,13 +168,14 @@ export class RenodeMonitor {
     this.scratch = mkdtempSync(join(tmpdir(), SCRATCH_PREFIX));
     writeFileSync(join(this.scratch, 'owner'), String(process.pid));
     const config = join(this.scratch, 'renode.config');
-    writeFileSync(config, '');
+    writeFileSync(config, RENODE_CONFIG);
+    if (options.compiledModels) seedCompiledModels(options.compiledModels, this.scratch);
     this.prompt = new Promise<void>((r) => (this.promptSeen = r));
     // `--hide-log`: Renode logs from its own threads, and on the console those lines land in the
     // middle of monitor answers. The log goes to a file instead (see start()), read back by a tail.
     this.proc = spawnGroup(options.binary, [...RENODE_ARGS, '--hide-log', '--config', config], {
       stdin: 'pipe',
-      env: { TMPDIR: this.scratch },
+      env: { TMPDIR: this.scratch, ...userDirEnv(this.scratch) },
     });
     this.pid = this.proc.pid;
     this.proc.child.stdout?.setEncoding('utf8');
