@@ -16,10 +16,10 @@ else
   if [ ! -f "$root/dist/harness/cli.js" ] || [ ! -d "$root/node_modules" ]; then
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build:package)
   fi
-  cli="$root/bin/tandem.js"
+  cli="$root/bin/tandem"
 fi
 [ -f "$cli" ] || die "tandem CLI not found after install ($cli)"
-version="$(node "$cli" --version)"
+version="$("$cli" --version)"
 echo "tandem-action: tandem $version ($cli)"
 export_env TANDEM_CLI "$cli"
 output tandem-version "$version"

@@ -69,5 +69,5 @@ publish_run() {
 # tandem_cli: the CLI install-tandem.sh prepared (or, for a checkout, the one beside this script).
 tandem_cli() {
   if [ -n "${TANDEM_CLI:-}" ]; then echo "$TANDEM_CLI"; return; fi
-  echo "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bin/tandem.js"
+  echo "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bin/tandem"
 }

@@ -14,7 +14,7 @@ output artifact-suffix -merged
 echo "tandem-action: merging ${#dirs[@]} shard run(s)"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-node "$(tandem_cli)" merge "${dirs[@]}" --out "$out"
+"$(tandem_cli)" merge "${dirs[@]}" --out "$out"
 code=$?
 publish_run "$out" "$code"
 exit 0

@@ -19,7 +19,7 @@ fi
 lines "${INPUT_ARGS:-}"
 args+=("${LINES_OUT[@]+"${LINES_OUT[@]}"}")
 
-node "$(tandem_cli)" "${args[@]}"
+"$(tandem_cli)" "${args[@]}"
 code=$?
 publish_run "$out" "$code"
 exit 0

@@ -13,7 +13,8 @@ import type { Image, Platform, RunRecord } from '../harness/domain.js';
 import { REPO_ROOT } from '../harness/version.js';
 import { barePool } from './bare-pool.js';
 
-const TANDEM = join(REPO_ROOT, 'bin/tandem.js');
+// The command as a user runs it (bin/tandem, the launcher package.json names).
+const TANDEM = join(REPO_ROOT, 'bin/tandem');
 /** Demo images that end with a verdict line (the hang never does: a bare pool could not end it). */
 const DEMO = ['native/basic', 'native/sem', 'native/mutex', 'native/msgq', 'wasm/basic', 'wasm/sem', 'wasm/mutex'];
 
@@ -26,7 +27,7 @@ function demoImages(platform: string): string[] {
   const paths = DEMO.map((d) => join(REPO_ROOT, 'build/demo', platform, d, 'zephyr/zephyr.elf'));
   if (paths.some((p) => !existsSync(p))) {
     // Build them the way a user would (the demo scenario, this platform only).
-    spawnSync(process.execPath, [TANDEM, 'run', join(REPO_ROOT, 'scenarios/demo.yaml'), '--platform', platform, '--out', join(tmpdir(), `tandem-bench-demo-${process.pid}`), '-q'], { stdio: 'ignore' });
+    spawnSync(TANDEM, ['run', join(REPO_ROOT, 'scenarios/demo.yaml'), '--platform', platform, '--out', join(tmpdir(), `tandem-bench-demo-${process.pid}`), '-q'], { stdio: 'ignore' });
   }
   return paths.filter((p) => existsSync(p));
 }
@@ -47,7 +48,7 @@ function scenarioFor(dir: string, elfs: string[], platform: string): string {
 function timeTandem(file: string, out: string): { ms: number; record: RunRecord } {
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
-  spawnSync(process.execPath, [TANDEM, 'run', file, '--out', out, '-q'], { stdio: 'ignore' });
+  spawnSync(TANDEM, ['run', file, '--out', out, '-q'], { stdio: 'ignore' });
   const ms = performance.now() - t0;
   return { ms, record: JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord };
 }
@@ -83,8 +84,11 @@ export async function poolBench(argv: string[]): Promise<void> {
       inRun.push(t.record.wallMs);
     }
     const t0 = performance.now();
-    spawnSync(process.execPath, [TANDEM, '--version'], { stdio: 'ignore' });
+    spawnSync(TANDEM, ['--version'], { stdio: 'ignore' });
     const startup = performance.now() - t0;
+    const n0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    const nodeAlone = performance.now() - n0;
     const b = median(bare);
     const t = median(tandem);
     const r = median(inRun);
@@ -92,7 +96,7 @@ export async function poolBench(argv: string[]): Promise<void> {
     console.log(`  bare qemu pool of ${cores}                 ${(b / 1000).toFixed(2)} s`);
     console.log(`  tandem run (child process, all reports) ${(t / 1000).toFixed(2)} s`);
     console.log(`  ratio tandem / bare pool              ${(t / b).toFixed(3)}  (target ≤ 1.10)`);
-    console.log(`  where tandem's time goes: node start-up + module loading ${(startup / 1000).toFixed(2)} s (tandem --version), the run itself ${(r / 1000).toFixed(2)} s, reports and exit ${((t - r - startup) / 1000).toFixed(2)} s`);
+    console.log(`  where tandem's time goes: start-up ${(startup / 1000).toFixed(2)} s (tandem --version; node alone ${(nodeAlone / 1000).toFixed(2)} s${process.env.NODE_EXTRA_CA_CERTS ? ', with NODE_EXTRA_CA_CERTS read, which bin/tandem skips' : ''}), the run itself ${(r / 1000).toFixed(2)} s, planning, reports and exit ${((t - r - startup) / 1000).toFixed(2)} s`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -56,7 +56,20 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Entry point of bin/tandem.js. */
+/**
+ * bin/tandem starts node without NODE_EXTRA_CA_CERTS (node would load it before any JavaScript,
+ * for connections tandem never makes) and passes it on under another name: every process tandem
+ * starts (builds, west, emulators) sees the variable as the user set it.
+ */
+export function restoreCaCertificates(env: NodeJS.ProcessEnv): void {
+  const kept = env.TANDEM_NODE_EXTRA_CA_CERTS;
+  if (kept === undefined) return;
+  delete env.TANDEM_NODE_EXTRA_CA_CERTS;
+  if (env.NODE_EXTRA_CA_CERTS === undefined) env.NODE_EXTRA_CA_CERTS = kept;
+}
+
 export function runCli(argv = process.argv.slice(2)): void {
+  restoreCaCertificates(process.env);
   main(argv).then(
     (code) => {
       process.exitCode = code;

@@ -5,4 +5,4 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit $?
-exec node bin/tandem.js demo "$@"
+exec bin/tandem demo "$@"

@@ -93,7 +93,7 @@ describe('the GitHub Action (action.yml and its step scripts)', function () {
   it('install-tandem uses the action checkout and hands later steps the CLI', async () => {
     const r = await step('install-tandem.sh', {});
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.env['TANDEM_CLI']).to.equal(join(REPO_ROOT, 'bin/tandem.js'));
+    expect(r.env['TANDEM_CLI']).to.equal(join(REPO_ROOT, 'bin/tandem'));
     expect(r.outputs['tandem-version']).to.equal(TANDEM_VERSION);
   });
 

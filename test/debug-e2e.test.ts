@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { RunRecord } from '../harness/domain.js';
 import { REPO_ROOT } from '../harness/version.js';
-import { findOnPath } from '../harness/forensics/toolchain.js';
+import { findOnPath } from '../harness/emulators/executable.js';
 import { freeLoopbackPort } from '../harness/debug/gdb-proxy.js';
 import { scratch } from './helpers/tmp.js';
 import { TANDEM, tandemCli, taggedProcesses, testTag } from './helpers/tandem-cli.js';

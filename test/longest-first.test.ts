@@ -62,4 +62,25 @@ describe('run: longest first', () => {
     expect(order).to.deep.equal(['unknown', 'longest', 'medium', 'short1', 'short2']);
     expect(peak).to.equal(2);
   });
+  it('gathering: the first slots wait until every job has arrived, so a long job ready last still starts first', async () => {
+    const run = priorityLimit(1, { jobs: 3, maxMs: 10_000 });
+    const order: string[] = [];
+    const task = (name: string) => async () => void order.push(name);
+    const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const t0 = Date.now();
+    await Promise.all([
+      run(10, task('short, ready first'), 0),
+      later(20).then(() => run.arrived(1)), // a job that never boots (a build error) arrives too
+      later(40).then(() => run(5_000, task('long, ready last'), 2)),
+    ]);
+    expect(order).to.deep.equal(['long, ready last', 'short, ready first']);
+    expect(Date.now() - t0).to.be.lessThan(5_000); // released by the last arrival, not the timer
+  });
+
+  it('gathering gives up after maxMs: a job still building does not hold the ready ones', async () => {
+    const run = priorityLimit(1, { jobs: 2, maxMs: 30 });
+    const order: string[] = [];
+    await run(10, async () => void order.push('ready'), 0);
+    expect(order).to.deep.equal(['ready']);
+  });
 });

@@ -65,7 +65,7 @@ describe('the npm package, installed into an empty project', function () {
   });
 
   it('holds what a user runs and nothing else', () => {
-    for (const f of ['bin/tandem.js', 'dist/harness/cli.js', 'dist/harness/version.js', 'platforms/qemu_cortex_m3.yaml', 'boards/nucleo_g474re.repl',
+    for (const f of ['bin/tandem', 'bin/tandem.js', 'dist/bundle/cli.js', 'dist/harness/cli.js', 'dist/harness/version.js', 'platforms/qemu_cortex_m3.yaml', 'boards/nucleo_g474re.repl',
       'boards/models/STM32G4_RCC.cs', 'scenarios/demo.yaml', 'firmware/tests/sem/src/main.c', 'firmware/cmake/tandem_demo.cmake', 'README.md', 'LICENSE', 'package.json']) {
       expect(files, f).to.include(f);
     }
@@ -94,7 +94,7 @@ describe('the npm package, installed into an empty project', function () {
       env: { ...env, INPUT_PACKAGE: tarball, RUNNER_TEMP: join(tmp.dir, 'runner'), GITHUB_ENV: ghEnv, GITHUB_OUTPUT: join(tmp.dir, 'gh-out') },
       maxBuffer: 32 << 20,
     });
-    const cli = join(tmp.dir, 'runner/tandem-cli/node_modules/tandem/bin/tandem.js');
+    const cli = join(tmp.dir, 'runner/tandem-cli/node_modules/tandem/bin/tandem');
     expect(readFileSync(ghEnv, 'utf8')).to.equal(`TANDEM_CLI=${cli}\n`);
     expect(r.stdout).to.include(`tandem ${TANDEM_VERSION} (${cli})`);
   });

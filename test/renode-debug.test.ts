@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import type { RunRecord } from '../harness/domain.js';
 import { REPO_ROOT } from '../harness/version.js';
 import { locateRenode } from '../harness/emulators/renode/locate.js';
-import { findOnPath } from '../harness/forensics/toolchain.js';
+import { findOnPath } from '../harness/emulators/executable.js';
 import { freeLoopbackPort, listenersOn } from '../harness/debug/gdb-proxy.js';
 import { gdbServerCommand, loadSnapshotCommands, saveCommands } from '../harness/emulators/renode/commands.js';
 import { scratch } from './helpers/tmp.js';

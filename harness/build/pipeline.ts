@@ -1,13 +1,13 @@
 // Runs a BuildPlan: cache lookup, fragments, steps (each streamed to the job's build log), the
 // `.config` checks as soon as the configuration exists, the image, provenance, the cache stamp.
 // Shared by the cmake, west and command builders, which differ only in their plans.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Image } from '../domain.js';
 import type { BuildOutcome, BuildRequest } from './builder.js';
 import { firstErrorLine } from './builder.js';
 import { runStep } from './exec.js';
+import { sha256File } from './image-hash.js';
 import type { BuildPlan } from './plan.js';
 import { ContentHasher, clearStamp, describeChange, keyInputsOf, keyOf, readStamp, writeStamp } from './cache.js';
 import { ninjaDependencies } from './ninja-deps.js';
@@ -132,12 +132,3 @@ function writeFragments(plan: BuildPlan): void {
   }
 }
 
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (d) => h.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Image } from '../domain.js';
 import type { Builder } from './builder.js';
-import { sha256File } from './pipeline.js';
+import { sha256File } from './image-hash.js';
 
 export interface RecordedCheck {
   acceptChanged: boolean;

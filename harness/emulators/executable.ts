@@ -1,6 +1,7 @@
 // Whether a path is a file this process may execute: the test every tool lookup (emulators,
 // toolchains, the parent-death helper) makes before it relies on a binary.
 import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export function executable(path: string): boolean {
   try {
@@ -10,4 +11,14 @@ export function executable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The first executable `name` on PATH, as the shell would find it; undefined when none. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (executable(candidate)) return candidate;
+  }
+  return undefined;
 }

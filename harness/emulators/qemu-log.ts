@@ -1,12 +1,11 @@
 // QEMU's own log of a boot (`-d unimp,guest_errors -D <file>`): accesses that hit an
 // unimplemented device or were rejected. A guest polling a register QEMU does not implement writes
-// one line per poll, gigabytes in a long silence, so `<file>` is a FIFO in the boot's work folder
-// and the lines are tallied as they come; nothing is kept on disk.
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readSync, constants } from 'node:fs';
+// one line per poll, gigabytes in a long silence, so `<file>` is a FIFO (fifo-reservoir.ts) and the
+// lines are tallied as they come; nothing is kept on disk.
+import { openSync, readSync, constants } from 'node:fs';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
-import { execa } from 'execa';
+import { dropFifo, takeFifo } from './fifo-reservoir.js';
+import { execa } from '../lazy-execa.js';
 import type { QemuSettings, UnmodelledAccess } from '../domain.js';
 import { UnmodelledTally, parseMtree, parseQemuLogLine, resolveRegion, type MemoryRegion } from './unmodelled.js';
 
@@ -20,17 +19,17 @@ export interface QemuLog {
   finish(): Promise<UnmodelledAccess[]>;
 }
 
-/** A FIFO for QEMU's log in `workDir`, read as QEMU writes; undefined where no FIFO can be made. */
-export async function openQemuLog(workDir: string, bin: string, qemu: QemuSettings): Promise<QemuLog | undefined> {
-  mkdirSync(workDir, { recursive: true });
-  const path = join(workDir, 'qemu.log');
-  if (!(await makeFifo(path))) return undefined;
+/** A FIFO for QEMU's log, read as QEMU writes; undefined where no FIFO can be made. */
+export async function openQemuLog(bin: string, qemu: QemuSettings): Promise<QemuLog | undefined> {
+  const path = await takeFifo();
+  if (!path) return undefined;
   let fd: number;
   try {
     // Read-write: QEMU's open for writing never waits for a reader, and the pipe never reports
     // end-of-file while QEMU restarts its log; non-blocking so the event loop reads it.
     fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
   } catch {
+    dropFifo(path);
     return undefined;
   }
   const tally = new UnmodelledTally();
@@ -74,21 +73,13 @@ export async function openQemuLog(workDir: string, bin: string, qemu: QemuSettin
           onText(buf.toString('utf8', 0, n));
         }
         socket.destroy();
+        dropFifo(path);
         if (partial) onLine(partial);
         if (!tally.size) return [];
         const regions = await memoryMap(bin, qemu);
         return tally.list((raw) => resolveRegion(raw, regions));
       })()),
   };
-}
-
-/** `mkfifo <path>`: Node has no call for it. A plain spawn: this is on every QEMU boot's path. */
-function makeFifo(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
-    child.once('error', () => resolve(false));
-    child.once('exit', (code) => resolve(code === 0));
-  });
 }
 
 const maps = new Map<string, Promise<MemoryRegion[]>>();

@@ -1,11 +1,14 @@
 // QEMU with the flags Zephyr's qemu_* boards use, so guest timing matches what twister sees.
 import { readFileSync } from 'node:fs';
-import { execa } from '../lazy-execa.js';
+import { execFile } from 'node:child_process';
 import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
 import { spawnGroup } from './process-group.js';
+import { executable, findOnPath } from './executable.js';
+import { rememberedVersion } from './version-cache.js';
 import { openQemuLog } from './qemu-log.js';
+import { prepareFifos } from './fifo-reservoir.js';
 import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
@@ -37,19 +40,32 @@ export function qemuArgs(image: Image, platform: Platform): string[] {
   ];
 }
 
+/** Finds the binary and learns its version (remembered per binary: version-cache.ts). */
+async function probeQemu(bin: string): Promise<Availability> {
+  const notFound = { ok: false, reason: `${bin} not found (apt-get install qemu-system-arm, or set TANDEM_QEMU)` };
+  const path = bin.includes('/') ? (executable(bin) ? bin : undefined) : findOnPath(bin);
+  if (!path) return notFound;
+  const version = await rememberedVersion(path, () =>
+    new Promise<string | undefined>((resolve) => {
+      execFile(path, ['--version'], { timeout: 10_000 }, (err, stdout) => {
+        resolve(err ? undefined : /version (\S+)/.exec(stdout)?.[1] ?? stdout.split('\n')[0]);
+      });
+    }),
+  );
+  return version === undefined ? { ok: false, reason: `${path} does not run (\`${bin} --version\` failed)` } : { ok: true, version };
+}
+
 export function createQemuEmulator(): Emulator {
   const versions = new Map<string, Promise<Availability>>();
   return {
     kind: 'qemu',
     available() {
+      // Asked before a job's first boot: the FIFOs for the boots' logs are made meanwhile.
+      prepareFifos();
       const bin = qemuBinary();
       let probe = versions.get(bin);
       if (!probe) {
-        probe = execa(bin, ['--version'], { reject: false, timeout: 10_000 }).then((r) =>
-          r.exitCode === 0
-            ? { ok: true, version: /version (\S+)/.exec(r.stdout)?.[1] ?? r.stdout.split('\n')[0] }
-            : { ok: false, reason: `${bin} not found (apt-get install qemu-system-arm, or set TANDEM_QEMU)` },
-        );
+        probe = probeQemu(bin);
         versions.set(bin, probe);
       }
       return probe;
@@ -64,7 +80,7 @@ export function createQemuEmulator(): Emulator {
       const socket = guestClock ? clockSocketPath(workDir) : undefined;
       if (socket) args.push(...clockMonitorArgs(socket.path));
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
-      const qlog = platform.qemu ? await openQemuLog(workDir, bin, platform.qemu) : undefined;
+      const qlog = platform.qemu ? await openQemuLog(bin, platform.qemu) : undefined;
       if (qlog) args.push(...qlog.args);
       const proc = spawnGroup(bin, args);
       const clock = socket ? new QemuClock(socket.path, performance.now(), proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;

@@ -3,7 +3,7 @@
 // in `unresolved`, and the raw addresses stay.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../lazy-execa.js';
 import type { CodeSite, Forensics } from '../domain.js';
 import type { FaultDump } from './fault-dump.js';
 import { normalizeAddress, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround, type ElfSymbol, type Frame } from './elf-text.js';

@@ -3,7 +3,7 @@
 // PATH. The first that exists wins, per tool.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { executable } from '../emulators/executable.js';
+import { executable, findOnPath } from '../emulators/executable.js';
 
 export type ToolName = 'addr2line' | 'objdump' | 'nm';
 export const TOOL_NAMES: readonly ToolName[] = ['addr2line', 'objdump', 'nm'];
@@ -14,14 +14,6 @@ export interface Toolchain {
   missing: string[];
 }
 
-export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (executable(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 /** `KEY:TYPE=value` lines of a CMake cache. */
 function cmakeCache(buildDir: string | undefined): Record<string, string> {

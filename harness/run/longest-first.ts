@@ -71,12 +71,32 @@ export function loadDurations(reportsRoot: string | undefined, files: readonly s
  * with the highest priority (expected duration), ties in arrival order. Unknown jobs (priority
  * Infinity) start first: they may be the long ones.
  */
-export function priorityLimit(slots: number) {
+export interface Gathering {
+  /** Jobs that will each arrive once: by asking for a slot, or by `arrived` when they never will. */
+  jobs: number;
+  /** The longest the first slot waits for the rest to arrive. */
+  maxMs: number;
+}
+
+export function priorityLimit(slots: number, gathering?: Gathering) {
   let running = 0;
   const waiting: Array<{ priority: number; seq: number; start: () => void }> = [];
   let seq = 0;
+  // Jobs get ready one by one (an image hashed, a build done): a slot given to the first that is
+  // ready would start a short job while a long one is a few milliseconds from ready. With known
+  // durations the first slots wait until every job has arrived, or `maxMs`.
+  const arrivedJobs = new Set<number>();
+  let held = gathering !== undefined && gathering.jobs > 0;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    clearTimeout(timer);
+    for (let i = 0; i < slots; i++) next();
+  };
+  const timer = held ? setTimeout(release, gathering!.maxMs) : undefined;
+  timer?.unref();
   const next = () => {
-    if (running >= slots || waiting.length === 0) return;
+    if (held || running >= slots || waiting.length === 0) return;
     let best = 0;
     for (let i = 1; i < waiting.length; i++) {
       const w = waiting[i]!;
@@ -87,7 +107,12 @@ export function priorityLimit(slots: number) {
     running++;
     task!.start();
   };
-  return function run<T>(priority: number, fn: () => Promise<T>): Promise<T> {
+  const arrived = (job: number) => {
+    arrivedJobs.add(job);
+    if (held && arrivedJobs.size >= gathering!.jobs) queueMicrotask(release);
+  };
+  const run = function run<T>(priority: number, fn: () => Promise<T>, job?: number): Promise<T> {
+    if (job !== undefined) arrived(job);
     return new Promise<T>((resolve, reject) => {
       waiting.push({
         priority,
@@ -103,4 +128,5 @@ export function priorityLimit(slots: number) {
       queueMicrotask(next);
     });
   };
+  return Object.assign(run, { arrived });
 }

@@ -11,7 +11,7 @@ import { expandJobs, type Selection } from '../scenario/expand.js';
 import type { Builder } from '../build/builder.js';
 import { buildKey } from '../build/builder.js';
 import { buildDirOf } from '../build/index.js';
-import { sha256File } from '../build/pipeline.js';
+import { sha256File } from '../build/image-hash.js';
 import { imageProblem } from '../build/image-check.js';
 import type { EmulatorSet } from '../emulators/registry.js';
 import { assembleRecord } from './record.js';
@@ -47,6 +47,9 @@ export interface RunOptions {
   /** Expected boot durations from earlier runs: the longest start first (longest-first.ts). */
   durations?: DurationIndex;
 }
+
+/** How long the first slots wait for every job's image to be ready (see priorityLimit). */
+const GATHER_MS = 150;
 
 export function defaultConcurrency(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
@@ -115,7 +118,10 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
 
   const baseProvenance = (): Provenance => ({ tandemVersion: TANDEM_VERSION, host });
   const twisterOf = plan.twisterOf;
-  const runLimit = priorityLimit(Math.max(1, options.jobs));
+  // Longest first needs the long job in the queue when the first slot is given out.
+  const durations = options.durations;
+  const ordered = durations !== undefined && jobs.some((j) => !j.filtered && expectedMs(durations, j.id, j.platform.name) !== undefined);
+  const runLimit = priorityLimit(Math.max(1, options.jobs), ordered ? { jobs: jobs.length, maxMs: GATHER_MS } : undefined);
   const buildLimit = pLimit(Math.max(1, options.buildJobs));
   const builds = new Map<string, Promise<{ image?: Image; error?: string; filtered?: boolean; buildLog: string }>>();
 
@@ -163,7 +169,7 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
   };
 
   // A storage failure in one job stops them all (see `failed`); any other error is a bug.
-  const guarded = (fn: (job: Job, i: number) => Promise<void>) => (job: Job, i: number) => fn(job, i).catch(failed);
+  const guarded = (fn: (job: Job, i: number) => Promise<void>) => (job: Job, i: number) => fn(job, i).catch(failed).finally(() => runLimit.arrived(i));
   await Promise.all(
     jobs.map(guarded(async (job, i) => {
       // twister's static filters: reported, never built.
@@ -203,7 +209,7 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
           snapshot: options.snapshot !== false,
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
         });
-      });
+      }, i);
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
       if (wantsForensics(result)) {
         const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;

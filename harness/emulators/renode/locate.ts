@@ -1,8 +1,8 @@
 // Where Renode is and which one it is. `TANDEM_RENODE` (the `renode` launcher, or a folder holding
 // it) wins over PATH; nothing else is searched, so a run uses exactly the Renode it reports.
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from '../../lazy-execa.js';
-import { executable } from '../executable.js';
+import { executable, findOnPath } from '../executable.js';
 
 export const NOT_FOUND = 'renode not found (set TANDEM_RENODE or put renode on PATH)';
 
@@ -14,12 +14,7 @@ export function locateRenode(env: NodeJS.ProcessEnv = process.env): string | und
     const inside = join(override, 'renode');
     return executable(inside) ? inside : undefined;
   }
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, 'renode');
-    if (executable(candidate)) return candidate;
-  }
-  return undefined;
+  return findOnPath('renode', env);
 }
 
 /**

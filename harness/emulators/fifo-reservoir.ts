@@ -1,0 +1,59 @@
+// FIFOs made before they are needed. Node has no call for mkfifo, and a `mkfifo` process per boot
+// put ~10 ms on every QEMU boot's path (measured with strace on a 2-core machine: 34 boots on two
+// slots, ~0.17 s of a 1.4 s run). So one `mkfifo` makes several, in a private folder, and is run
+// again in the background while some are left.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BATCH = 8;
+const REFILL_BELOW = 3;
+
+let dir: string | undefined;
+let made = 0;
+const ready: string[] = [];
+let filling: Promise<boolean> | undefined;
+
+function folder(): string {
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), 'tandem-fifo-'));
+    const created = dir;
+    process.once('exit', () => rmSync(created, { recursive: true, force: true }));
+  }
+  return dir;
+}
+
+function fill(): Promise<boolean> {
+  return (filling ??= new Promise<boolean>((resolve) => {
+    const paths = Array.from({ length: BATCH }, () => join(folder(), `q${made++}`));
+    const child = spawn('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => {
+      if (code === 0) ready.push(...paths);
+      resolve(code === 0);
+    });
+  }).finally(() => (filling = undefined)));
+}
+
+/** Starts making FIFOs, if none are ready or on the way, so that the first take finds one. */
+export function prepareFifos(): void {
+  if (!ready.length) void fill();
+}
+
+/** A fresh FIFO for one reader and one writer; undefined where none can be made. */
+export async function takeFifo(): Promise<string | undefined> {
+  if (!ready.length && !(await fill())) return undefined;
+  const path = ready.shift();
+  if (ready.length < REFILL_BELOW) void fill();
+  return path ?? takeFifo();
+}
+
+/** Removes a FIFO once its boot is over (its reader holds the descriptor it needs). */
+export function dropFifo(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone with the folder
+  }
+}
