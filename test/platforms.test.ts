@@ -9,6 +9,12 @@ import { renderMarkdown } from '../harness/report/markdown.js';
 import { renderHtml } from '../harness/report/html.js';
 import { renderTerminalSummary } from '../harness/report/terminal.js';
 import { renderTap } from '../harness/report/tap.js';
+import { renderJunit } from '../harness/report/junit.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { verdictOf } from '../harness/run/verdict.js';
 
 function job(platform: string, suite: string, cases: Array<[string, CaseStatus]>, end: RunEnd = { kind: 'project', success: true }, variant = 'native'): RunResult {
@@ -109,5 +115,29 @@ describe('diff: across platforms', () => {
     expect(html).to.match(/<section id="platforms"><h2>Across platforms<\/h2>/);
     expect(html).to.include('<td class="pc-disagree">disagree</td>');
     expect(renderTap(record)).to.match(/^# platforms disagree: native sem sem_api\.test_multiple_thread_sem_usage nucleo_g474re=pass qemu_cortex_m3=fail$/m);
+  });
+  it('junit.xml: a tandem.platforms suite of skipped rows (visible, not red), valid against the JUnit schema', function () {
+    const xml = renderJunit(record);
+    const suite = /<testsuite name="tandem\.platforms" tests="(\d+)" failures="0" errors="0" skipped="(\d+)"[^>]*>([\s\S]*?)<\/testsuite>/.exec(xml);
+    expect(suite, xml).to.not.equal(null);
+    // 1 disagreement + 2 capability rows; the agreeing case is only counted.
+    expect(suite![1]).to.equal('3');
+    expect(suite![2]).to.equal('3');
+    expect(suite![3]).to.include('<property name="platforms" value="1 disagree · 2 capability · 1 agree"/>');
+    expect(suite![3]).to.match(/<testcase name="native\/sem\/sem_api\.test_multiple_thread_sem_usage" classname="tandem\.platforms" time="0">\s*<skipped message="disagree: nucleo_g474re pass, qemu_cortex_m3 fail; platforms disagree \(does not gate unless --gate-platforms\)" type="disagree"\/>/);
+    const totals = /<testsuites [^>]*tests="(\d+)"[^>]*skipped="(\d+)"/.exec(xml)!;
+    const perSuite = [...xml.matchAll(/<testsuite [^>]*tests="(\d+)"[^>]*skipped="(\d+)"/g)];
+    expect(Number(totals[1])).to.equal(perSuite.reduce((n, m) => n + Number(m[1]), 0));
+    expect(Number(totals[2])).to.equal(perSuite.reduce((n, m) => n + Number(m[2]), 0));
+    if (spawnSync('xmllint', ['--version']).status !== 0) return;
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-junit-platforms-'));
+    try {
+      writeFileSync(join(dir, 'junit.xml'), xml);
+      const xsd = fileURLToPath(new URL('./fixtures/report/junit.xsd', import.meta.url));
+      const lint = spawnSync('xmllint', ['--noout', '--schema', xsd, join(dir, 'junit.xml')], { encoding: 'utf8' });
+      expect(lint.status, lint.stderr).to.equal(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -18,6 +18,7 @@ import {
   type LogSource,
 } from './common.js';
 import { accessText } from './unmodelled.js';
+import { platformJunitSuite } from './platforms.js';
 
 export interface JunitOptions {
   logs?: LogSource;
@@ -213,6 +214,13 @@ export function renderJunit(record: RunRecord, opts: JunitOptions = {}): string 
       '  </testsuite>',
     ].join('\n');
   });
+  // The same suite and variant on several platforms: the disagreements as a suite of their own.
+  const across = platformJunitSuite(record, xmlAttr);
+  if (across) {
+    suites.push(across.xml);
+    total.tests += across.tests;
+    total.skipped += across.skipped;
+  }
   const stamp = isTimestamp(record.startedAt) ? ` timestamp="${xmlAttr(record.startedAt)}"` : '';
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -61,3 +61,27 @@ export function platformHtmlSection(record: RunRecord, esc: Esc): string {
     : '<p class="note">Every case agrees across platforms.</p>';
   return `<section id="platforms"><h2>Across platforms</h2><p class="note">The same suite and variant on ${esc(platforms.join(', '))}: ${esc(counts)}. Not gating unless <code>--gate-platforms</code>.</p>${table}</section>`;
 }
+
+/**
+ * junit.xml: a `tandem.platforms` testsuite, one testcase per case that does not agree. They are
+ * `skipped` with the statuses as message: visible in CI test views without turning them red, as a
+ * disagreement gates only under `--gate-platforms` (which sets the exit code).
+ */
+export function platformJunitSuite(record: RunRecord, attr: Esc): { xml: string; tests: number; skipped: number } | undefined {
+  const entries = record.platforms;
+  const counts = platformCounts(record);
+  if (!entries || !counts) return undefined;
+  const shown = entries.filter((e) => e.class !== 'agree');
+  const cases = shown.map((e) => {
+    const statuses = Object.entries(e.statuses).map(([p, s]) => `${p} ${s}`).join(', ');
+    const why = e.class === 'disagree' ? 'platforms disagree (does not gate unless --gate-platforms)' : 'runs on one platform only';
+    return `    <testcase name="${attr(`${e.variant}/${e.suite}/${e.case}`)}" classname="tandem.platforms" time="0">\n      <skipped message="${attr(`${e.class}: ${statuses}; ${why}`)}" type="${attr(e.class)}"/>\n    </testcase>`;
+  });
+  const xml = [
+    `  <testsuite name="tandem.platforms" tests="${cases.length}" failures="0" errors="0" skipped="${cases.length}" time="0">`,
+    `    <properties>\n      <property name="platforms" value="${attr(counts)}"/>\n    </properties>`,
+    ...cases,
+    '  </testsuite>',
+  ].join('\n');
+  return { xml, tests: cases.length, skipped: cases.length };
+}
