@@ -1,6 +1,7 @@
 // `npm run bench`: measures tandem against the brief's targets on this machine and prints numbers.
 //   1. throughput: tandem's wall time on a set of images vs Σ(bare QEMU wall time) / cores
 //   2. crash latency: fatal-error line on the console → verdict
+//   2b. hang: the demo deadlock under the demo's limits, QEMU and Renode (bench/hang.ts)
 //   3. memory: tandem's heap and RSS as the job count grows (logs stream to disk)
 //   4. renode: boot → verdict of each demo suite on nucleo_g474re, first boot vs a reused process
 //   5. rerun: `tandem rerun --failed` start-up to its first boot (bench/rerun.ts)
@@ -24,6 +25,7 @@ import { REPO_ROOT, TANDEM_VERSION } from '../harness/version.js';
 import { rerunStartup } from './rerun.js';
 import { bareQemu, barePool } from './bare-pool.js';
 import { poolBench } from './cli-vs-pool.js';
+import { hangLatency } from './hang.js';
 
 const cores = defaultConcurrency();
 const work = join(tmpdir(), `tandem-bench-${process.pid}`);
@@ -271,6 +273,7 @@ async function main(): Promise<void> {
   try {
     if (!which || which === 'throughput') await throughput();
     if (!which || which === 'crash') await crashLatency();
+    if (!which || which === 'hang') await hangLatency(work);
     if (!which || which === 'memory') await memory();
     if (!which || which === 'renode') await renode();
     if (!which || which === 'rerun') await rerunStartup(work);

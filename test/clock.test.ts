@@ -220,8 +220,8 @@ for (const target of [
       const hang = job('wasm/msgq');
       expect(hang.verdict).to.equal('timeout');
       // QEMU sees that nothing can wake the guest: silence at once (~0.5 s). Renode has no such
-      // signal: its halted guest's clock runs on (~15× the host's here) into the 60 s guest-time
-      // wall limit, which comes before 60 s of silence that started after the guest did (~4 s).
+      // signal: its halted guest's clock runs on (~100× the host's at the 10 ms quantum) into the
+      // 60 s guest-time silence or wall limit, whichever it reads first (~0.5 s).
       if (target.platform.startsWith('qemu')) expect(hang.end).to.include({ kind: 'silence', seconds: target.limit, clock: 'guest' });
       else expect(hang.end).to.deep.include({ seconds: target.limit, clock: 'guest' }).and.satisfy((e: { kind: string }) => e.kind === 'silence' || e.kind === 'wall');
       expect(hang.wallMs).to.be.below(30_000);
