@@ -55,7 +55,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Entry point of bin/tandem.js. */
 /**
  * bin/tandem starts node without NODE_EXTRA_CA_CERTS (node would load it before any JavaScript,
  * for connections tandem never makes) and passes it on under another name: every process tandem
@@ -68,6 +67,7 @@ export function restoreCaCertificates(env: NodeJS.ProcessEnv): void {
   if (env.NODE_EXTRA_CA_CERTS === undefined) env.NODE_EXTRA_CA_CERTS = kept;
 }
 
+/** Entry point of bin/tandem.js. */
 export function runCli(argv = process.argv.slice(2)): void {
   restoreCaCertificates(process.env);
   main(argv).then(

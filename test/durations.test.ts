@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { CaseResult, RunResult } from '../harness/domain.js';
 import { compareDurations, median } from '../harness/diff/durations.js';
 import { assembleRecord } from '../harness/run/record.js';
+import { runMeta } from './fixtures/report/fixture.js';
 import { renderHtml } from '../harness/report/html.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
 import { renderTerminalSummary } from '../harness/report/terminal.js';
@@ -29,17 +30,7 @@ function job(variant: string, cases: Array<[string, number]>): RunResult {
 }
 
 const record = assembleRecord(
-  {
-    runId: 'r',
-    scenario: { name: 'd', file: 'd.yaml', sha256: '0'.repeat(64) },
-    comparisons: [{ baseline: 'native', candidate: 'wasm' }],
-    startedAt: '2026-12-01T10:00:00.000Z',
-    finishedAt: '2026-12-01T10:00:01.000Z',
-    wallMs: 1000,
-    host: { hostname: 'h', platform: 'linux', cpus: 2, node: 'v20' },
-    tandemVersion: '0.1.0',
-    interrupted: false,
-  },
+  runMeta({ comparisons: [{ baseline: 'native', candidate: 'wasm' }] }),
   [
     job('native', [['test_take', 100], ['test_give', 40], ['test_tiny', 1], ['test_faster', 300]]),
     job('wasm', [['test_take', 250], ['test_give', 60], ['test_tiny', 3], ['test_faster', 150]]),

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { CaseResult, CaseStatus, RunEnd, RunResult } from '../harness/domain.js';
 import { classifyPlatforms, comparePlatforms } from '../harness/diff/platforms.js';
 import { assembleRecord } from '../harness/run/record.js';
+import { runMeta } from './fixtures/report/fixture.js';
 import { validateRunRecord } from '../harness/report/json.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
 import { renderHtml } from '../harness/report/html.js';
@@ -80,17 +81,7 @@ describe('diff: across platforms', () => {
   });
 
   const record = assembleRecord(
-    {
-      runId: 'r1',
-      scenario: { name: 'demo', file: 'demo.yaml', sha256: '0'.repeat(64) },
-      comparisons: [],
-      startedAt: '2026-12-01T10:00:00.000Z',
-      finishedAt: '2026-12-01T10:00:01.000Z',
-      wallMs: 1000,
-      host: { hostname: 'h', platform: 'linux', cpus: 2, node: 'v20' },
-      tandemVersion: '0.1.0',
-      interrupted: false,
-    },
+    runMeta({ runId: 'r1', scenario: { name: 'demo', file: 'demo.yaml', sha256: '0'.repeat(64) } }),
     RESULTS,
   );
 

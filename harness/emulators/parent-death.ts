@@ -13,8 +13,7 @@
 //   terminal closing, a runner killing the job's group) does not take it along.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeSync } from 'node:fs';
-import { executable } from './executable.js';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { resolveProgram } from './executable.js';
 
 /** `+ PGID` adds a group, `- PGID` drops it; at EOF every group still listed gets SIGKILL. */
 const WATCHDOG_SCRIPT = `
@@ -81,18 +80,6 @@ export function unwatchGroup(pgid: number): void {
 /** The watchdog's pid, for tests; undefined before the first group or where /bin/sh is missing. */
 export function watchdogPid(): number | undefined {
   return watchdog?.pid;
-}
-
-/** Where `file` would be run from, as execvp finds it; undefined when it would not start at all. */
-export function resolveProgram(file: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
-  if (file.includes('/')) {
-    const path = isAbsolute(file) ? file : resolve(cwd, file);
-    return executable(path) ? path : undefined;
-  }
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && executable(join(dir, file))) return join(dir, file);
-  }
-  return undefined;
 }
 
 let setprivPath: string | null | undefined;

@@ -5,7 +5,7 @@ import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
 import { spawnGroup } from './process-group.js';
-import { executable, findOnPath } from './executable.js';
+import { resolveProgram } from './executable.js';
 import { rememberedVersion } from './version-cache.js';
 import { openQemuLog } from './qemu-log.js';
 import { prepareFifos } from './fifo-reservoir.js';
@@ -43,7 +43,7 @@ export function qemuArgs(image: Image, platform: Platform): string[] {
 /** Finds the binary and learns its version (remembered per binary: version-cache.ts). */
 async function probeQemu(bin: string): Promise<Availability> {
   const notFound = { ok: false, reason: `${bin} not found (apt-get install qemu-system-arm, or set TANDEM_QEMU)` };
-  const path = bin.includes('/') ? (executable(bin) ? bin : undefined) : findOnPath(bin);
+  const path = resolveProgram(bin);
   if (!path) return notFound;
   const version = await rememberedVersion(path, () =>
     new Promise<string | undefined>((resolve) => {

@@ -2,7 +2,7 @@
 // of the image's build folder), the ones next to its compiler, then arm-none-eabi-* and llvm-* on
 // PATH. The first that exists wins, per tool.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { executable, findOnPath } from '../emulators/executable.js';
 
 export type ToolName = 'addr2line' | 'objdump' | 'nm';
@@ -13,7 +13,6 @@ export interface Toolchain {
   /** Tools found nowhere, with what was tried. */
   missing: string[];
 }
-
 
 /** `KEY:TYPE=value` lines of a CMake cache. */
 function cmakeCache(buildDir: string | undefined): Record<string, string> {

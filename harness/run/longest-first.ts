@@ -66,11 +66,6 @@ export function loadDurations(reportsRoot: string | undefined, files: readonly s
   return index;
 }
 
-/**
- * p-limit with priorities: at most `slots` tasks at once; a freed slot goes to the waiting task
- * with the highest priority (expected duration), ties in arrival order. Unknown jobs (priority
- * Infinity) start first: they may be the long ones.
- */
 export interface Gathering {
   /** Jobs that will each arrive once: by asking for a slot, or by `arrived` when they never will. */
   jobs: number;
@@ -78,6 +73,11 @@ export interface Gathering {
   maxMs: number;
 }
 
+/**
+ * p-limit with priorities: at most `slots` tasks at once; a freed slot goes to the waiting task
+ * with the highest priority (expected duration), ties in arrival order. Unknown jobs (priority
+ * Infinity) start first: they may be the long ones.
+ */
 export function priorityLimit(slots: number, gathering?: Gathering) {
   let running = 0;
   const waiting: Array<{ priority: number; seq: number; start: () => void }> = [];

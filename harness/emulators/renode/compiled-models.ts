@@ -31,14 +31,13 @@ export function modelsBeside(snapshot: string): string {
 }
 
 /** Copies the compiled assemblies of a process (every cache entry) to `dest`. */
-export function keepCompiledModels(scratch: string, dest: string): number {
+export function keepCompiledModels(scratch: string, dest: string): void {
   const cache = compilerCacheOf(scratch);
   const entries = existsSync(cache) ? readdirSync(cache).filter((n) => !n.startsWith('.')) : [];
   rmSync(dest, { recursive: true, force: true });
-  if (!entries.length) return 0;
+  if (!entries.length) return;
   mkdirSync(dest, { recursive: true });
   for (const name of entries) cpSync(join(cache, name), join(dest, name));
-  return entries.length;
 }
 
 /** Puts kept assemblies into a process's cache before it starts (Renode reads the cache once). */
