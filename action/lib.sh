@@ -41,6 +41,7 @@ verdict_of() {
   case "$1" in
     0) echo passed ;;
     1) echo regressed ;;
+    3) echo incomplete ;;
     130) echo interrupted ;;
     *) echo error ;;
   esac

@@ -1,6 +1,6 @@
-// Command line: parse the command word, dispatch to harness/commands/<command>.ts, map outcomes to
-// exit codes. Exit codes: 0 no regression, 1 the candidate regressed, 2 usage or configuration
-// error, 130 interrupted.
+// Command line: parse the command word, dispatch to harness/commands/<command>.ts. The exit code of
+// a finished run is the judge's (harness/judge/); here only usage errors (2) and tandem's own
+// crashes (70) are mapped.
 import { ConfigError } from './scenario/yaml-reader.js';
 import { RunFolderError } from './storage-error.js';
 import { killAllGroups } from './emulators/process-group.js';

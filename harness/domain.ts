@@ -387,6 +387,8 @@ export interface DiffEntry {
   durationRatio?: number;
   /** At least 2× (and 10 ms) slower in the candidate: informational, never gating. */
   slower?: boolean;
+  /** When repeated attempts disagree: how many attempts ended in each status, per side. */
+  attempts?: { baseline: Partial<Record<CaseStatus, number>>; candidate: Partial<Record<CaseStatus, number>> };
   /** The known-differences entry this row matched (class `known`, or an expired entry's note). */
   known?: KnownMark;
 }
@@ -412,7 +414,7 @@ export interface RunSummary {
   verdicts: Partial<Record<Verdict, number>>;
   cases: Partial<Record<CaseStatus, number>>;
   diff: Partial<Record<DiffClass, number>>;
-  /** True when the candidate got worse anywhere: the run's exit code is 1. */
+  /** True when the judge found the candidate worse (or a job alone failed): the run's exit code is 1. */
   regressed: boolean;
   /** Cases across platforms by class, when a suite and variant ran on two platforms or more. */
   platforms?: PlatformSummary;
@@ -434,6 +436,103 @@ export interface PlatformEntry {
 }
 
 export type PlatformSummary = Record<PlatformClass, number>;
+
+// ---------------------------------------------------------------------------------------------
+// The judge (harness/judge/): one verdict and exit code per run, with every reason for it.
+
+/** The run's word: what CI acts on. */
+export type Outcome = 'passed' | 'regressed' | 'failed' | 'incomplete' | 'invalid' | 'interrupted';
+
+/** 0 passed · 1 regressed/failed · 2 invalid (usage, configuration, identical images) · 3 incomplete · 130 interrupted. */
+export type ExitCode = 0 | 1 | 2 | 3 | 130;
+
+export type ReasonKind =
+  /** Diff rows worse than the baseline (regression, crash, hang, blocked, missing). */
+  | 'worse'
+  /** A job judged on its own (no comparison applies to it) that did not pass. */
+  | 'job-failed'
+  /** A measurement's gate (size, records, cost, cross-platform) was exceeded. */
+  | 'gate'
+  /** A candidate job that was planned but has no result, or did not boot. */
+  | 'not-run'
+  /** A candidate whose baseline has no usable result: not built, not booted, no cases, absent. */
+  | 'no-baseline'
+  /** Candidate cases the baseline never reached (it crashed or hung before them). */
+  | 'baseline-cut-short'
+  /** A variant the comparisons name that has no job at all (a `suites:`/`platforms:` that matches nothing). */
+  | 'no-jobs'
+  /** Shards (or jobs of them) missing from a merged run. */
+  | 'shards-missing'
+  /** Baseline and candidate booted the same image. */
+  | 'identical'
+  | 'interrupted';
+
+export interface JudgeReason {
+  kind: ReasonKind;
+  /** One line a person can act on. */
+  message: string;
+  /** Job ids, diff row keys or shard names it speaks of (all of them; reports cut the list). */
+  items?: string[];
+}
+
+export interface Judgement {
+  outcome: Outcome;
+  exitCode: ExitCode;
+  /** Why the candidate counts as worse (exit 1). */
+  regressed: JudgeReason[];
+  /** What should have been compared and was not (exit 3 unless accepted). */
+  incomplete: JudgeReason[];
+  /** What makes the run meaningless as configured (exit 2). */
+  invalid: JudgeReason[];
+  /** `--allow-incomplete`: the incomplete reasons were accepted; they are still listed. */
+  incompleteAccepted?: boolean;
+}
+
+/** What the judge is told besides the results; recorded so `tandem report` judges the same way. */
+export interface GatePolicy {
+  /** Accept a run that left something uncompared (exit 0 instead of 3). */
+  allowIncomplete?: boolean;
+  /** The scenario says baseline and candidate may boot the same image. */
+  allowIdentical?: boolean;
+  /** Cross-platform disagreements gate (`--gate-platforms`). */
+  platforms?: boolean;
+}
+
+/**
+ * Per-comparison measurements, one key per room of harness/measure/ (footprint, records, cost,
+ * reach), each rendered by report/. Absent when nothing was measured.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Measures {}
+
+/** A measurement's finding that gates the run (exit 1); decided by the measurement's pure differ. */
+export interface GateFinding {
+  measure: 'size' | 'record' | 'cost' | 'platforms';
+  /** What it is about: `qemu_cortex_m3/wasm/mutex_api`, a region, a record key. */
+  subject: string;
+  message: string;
+}
+
+/** One job of the whole plan, every shard included: merge and the judge see what should exist. */
+export interface PlannedJob {
+  id: string;
+  platform: string;
+  variant: string;
+  suite: string;
+  attempt: number;
+  /** The shard (1-based) that runs it, when the run was split. */
+  shard?: number;
+}
+
+export interface RunPlanFacts {
+  jobs: PlannedJob[];
+  /** This run's part of a split run. Absent for a whole (or merged) run. */
+  shard?: { index: number; count: number };
+  /** A merged run: how many shards the plan was split into, and which were merged. */
+  shards?: { count: number; merged: number[] };
+  /** The selection as typed (`--suite nosuch --variant wasm`), for messages. */
+  selection?: string;
+}
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -457,12 +556,24 @@ export interface RunRecord {
   summary: RunSummary;
   /** Set by `tandem merge`: the shard runs this record was made from. */
   mergedFrom?: Array<{ runId: string; hostname: string; jobs: number }>;
+  /** Set by `tandem diff`: the two runs compared (run ids); results carry `<variant>@<run id>`. */
+  runToRun?: { before: string; after: string };
   /** Set by `tandem rerun`: the run whose images this run booted again, and which of its jobs. */
   rerunOf?: { runId: string; dir: string; jobs: string[] };
   /** The known-differences list the diff was judged with (`known:` / `--known`). */
   known?: KnownList;
   /** What became of each known entry in this run: applied, stale, expired or unmet. */
   knownReport?: KnownVerdict[];
+  /** Every job the run planned (all shards), and which shard this run was. Absent in older runs. */
+  plan?: RunPlanFacts;
+  /** How the judge was asked to judge (allow-incomplete, gates). */
+  policy?: GatePolicy;
+  /** Measurements compared baseline against candidate (harness/measure/). */
+  measures?: Measures;
+  /** Findings of the measurement gates and the cross-platform gate. */
+  gates?: GateFinding[];
+  /** The judge's verdict and exit code, with every reason (harness/judge/). */
+  judgement: Judgement;
 }
 
 /** One known difference: patterns (all must match) and what the candidate is expected to do. */

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { CaseResult, CaseStatus, RunEnd, RunResult } from '../harness/domain.js';
 import { classifyPlatforms, comparePlatforms } from '../harness/diff/platforms.js';
-import { assembleRecord } from '../harness/run/record.js';
+import { assembleRecord, metaOf } from '../harness/run/record.js';
 import { runMeta } from './fixtures/report/fixture.js';
 import { validateRunRecord } from '../harness/report/json.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
@@ -87,11 +87,15 @@ describe('diff: across platforms', () => {
 
   it('run.json carries the table and its counts, valid against the schema; it does not gate by default', () => {
     expect(record.summary.platforms).to.deep.equal({ agree: 1, capability: 2, disagree: 1 });
-    expect(record.summary.regressed).to.equal(false);
+    // One variant, nothing to compare: the failing qemu job fails the run on its own, the
+    // disagreement does not add a gate unless asked to.
+    expect(record.judgement.regressed.map((r) => r.kind)).to.deep.equal(['job-failed']);
+    const gated = assembleRecord(runMeta({ runId: 'r2', policy: { platforms: true } }), RESULTS);
+    expect(gated.judgement.regressed.map((r) => r.kind)).to.deep.equal(['gate', 'job-failed']);
+    expect(gated.gates![0]!.message).to.match(/sem_api\.test_multiple_thread_sem_usage disagrees across platforms \(nucleo_g474re pass, qemu_cortex_m3 fail\)/);
     const v = validateRunRecord(JSON.parse(JSON.stringify(record)));
     expect(v.valid, v.valid ? '' : v.errors.join('\n')).to.equal(true);
-    const { platforms: _p, results: _r, diff: _d, summary: _s, schema: _k, schemaVersion: _v, ...meta } = record;
-    const noPair = assembleRecord(meta, RESULTS.slice(4));
+    const noPair = assembleRecord(metaOf(record), RESULTS.slice(4));
     expect(noPair.platforms).to.equal(undefined);
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { diffResults, summarize } from '../harness/diff/differ.js';
 import type { RunRecord, RunResult } from '../harness/domain.js';
-import { buildView, cleanText, excerpt, oneLine, overall } from '../harness/report/common.js';
+import { buildView, cleanText, excerpt, oneLine, overall, overallHeadline } from '../harness/report/common.js';
 import { buildFixture } from './fixtures/report/fixture.js';
 
 describe('report: shared rules', () => {
@@ -55,14 +55,14 @@ describe('report: shared rules', () => {
     expect(view.jobs[0]!.cases[0]!.diff!.class).to.equal('regression');
   });
 
-  it('calls a run regressed, incomplete or passed', () => {
+  it("takes the run's word from the judge, and judges a record from before the judge", () => {
     const { record } = buildFixture();
     expect(overall(record)).to.equal('regressed');
-    const calm = { ...record, summary: { ...record.summary, regressed: false } };
-    expect(overall(calm)).to.equal('passed');
-    expect(overall({ ...calm, interrupted: true })).to.equal('incomplete');
-    expect(overall({ ...calm, summary: { ...calm.summary, verdicts: { passed: 11, 'emulator-error': 1 } } })).to.equal('incomplete');
-    expect(overall({ ...calm, summary: { ...calm.summary, jobs: 2, verdicts: { skipped: 2 } } })).to.equal('incomplete');
+    expect(overall({ ...record, judgement: { ...record.judgement, outcome: 'incomplete' } })).to.equal('incomplete');
+    const older = { ...record } as Partial<RunRecord>;
+    delete older.judgement;
+    expect(overall(older as RunRecord)).to.equal('regressed');
+    expect(overallHeadline(record)).to.equal('REGRESSED · exit 1');
   });
 
   it('cleans UART text: colour codes and CR dropped, other controls made visible', () => {

@@ -22,7 +22,7 @@ describe('report: index.html (static checks)', () => {
 
   it('leads with the verdict and then the regression row', () => {
     const h1 = /<h1>(.*?)<\/h1>/.exec(html)![1]!;
-    expect(h1).to.match(/REGRESSED — 1 regression · 1 crash · 1 hang · 2 blocked/);
+    expect(h1).to.match(/REGRESSED · exit 1 — 1 regression · 1 crash · 1 hang · 2 blocked/);
     const firstRow = /<tbody>\s*<tr[^>]*data-class="([^"]+)"[^>]*>.*?<\/tr>/s.exec(html)!;
     expect(firstRow[1]).to.equal('regression');
     expect(firstRow[0]).to.contain('mutex_api_1cpu.test_mutex_priority_inheritance');

@@ -20,12 +20,13 @@ describe('report: summary.md', () => {
 
   it('opens with one verdict line: glyph, word and counts', () => {
     expect(lines[0]).to.equal(
-      '❌ **REGRESSED** — 1 regression, 1 crash, 1 hang, 2 blocked, 2 both-fail — 12 jobs (5 passed, 3 failed, 1 crashed, 1 timeout, 2 skipped)',
+      '❌ **REGRESSED · exit 1** — 1 regression, 1 crash, 1 hang, 2 blocked, 2 both-fail — 12 jobs (5 passed, 3 failed, 1 crashed, 1 timeout, 2 skipped)',
     );
     const passing = buildFixture().record;
     passing.diff = passing.diff.filter((d) => d.class === 'same');
     passing.summary = { ...passing.summary, diff: { same: passing.diff.length }, regressed: false };
-    expect(renderMarkdown(passing).split('\n')[0]).to.match(/^✅ \*\*NO REGRESSIONS\*\* — no changes — 12 jobs/);
+    passing.judgement = { outcome: 'passed', exitCode: 0, regressed: [], incomplete: [], invalid: [] };
+    expect(renderMarkdown(passing).split('\n')[0]).to.match(/^✅ \*\*NO REGRESSIONS · exit 0\*\* — no changes — 12 jobs/);
   });
 
   it('the first finding is the regression, then crashes, hangs, blocked, in that order', () => {
@@ -74,7 +75,7 @@ describe('report: summary.md', () => {
     const out = renderMarkdown(big);
     expect(bytes(out)).to.be.lessThan(64 * 1024);
     expect(bytes(out)).to.be.at.most(MARKDOWN_MAX_BYTES);
-    expect(out.split('\n')[0]).to.match(/^❌ \*\*REGRESSED\*\*/);
+    expect(out.split('\n')[0]).to.match(/^❌ \*\*REGRESSED · exit 1\*\*/);
     expect(out).to.match(/### Regressions \(\d+\)/);
     expect(out).to.match(/… and \d+ more cases/);
   });

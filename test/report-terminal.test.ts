@@ -12,17 +12,19 @@ describe('report: terminal summary', () => {
   it('fits one screen and names the verdict, job and diff counts first', () => {
     expect(lines.length).to.be.at.most(30);
     expect(lines[0]).to.equal('tandem · gale-wasm-lto · run 20240301-100000-demo · 48.0 s');
-    expect(lines[1]).to.equal('REGRESSED  1 regression · 1 crash · 1 hang · 2 blocked · 2 both-fail');
-    expect(lines[2]).to.equal('jobs   12: 5 passed · 3 failed · 1 crashed · 1 timeout · 2 skipped');
-    expect(lines[3]).to.match(/^cases  88: 75 pass · 5 fail · 1 crash · 1 timeout · 6 skip$/);
+    expect(lines[1]).to.equal('REGRESSED · exit 1  1 regression · 1 crash · 1 hang · 2 blocked · 2 both-fail');
+    // Then why the exit code is what it is, beyond the rows listed below: the Renode jobs never ran.
+    expect(lines[2]).to.equal(`  not compared: candidate not booted: ${RENODE_MISSING} — nucleo_g474re/wasm/m…`);
+    expect(lines[3]).to.equal('jobs   12: 5 passed · 3 failed · 1 crashed · 1 timeout · 2 skipped');
+    expect(lines[4]).to.match(/^cases  88: 75 pass · 5 fail · 1 crash · 1 timeout · 6 skip$/);
   });
 
   it('the first finding is the regression with its detail, then crashes and hangs', () => {
-    expect(lines[4]).to.equal('Regressions (1):');
-    expect(lines[5]).to.match(/^ {2}qemu_cortex_m3\/wasm\/mutex mutex_api_1cpu\.test_mutex_priority_inheritance pass→fail {2}Assertion failed at/);
-    expect(lines[6]).to.equal('Crashes (1):');
-    expect(lines[7]).to.contain('demo.test_b_crash pass→crash  E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0');
-    expect(lines[8]).to.equal('Hangs (1):');
+    expect(lines[5]).to.equal('Regressions (1):');
+    expect(lines[6]).to.match(/^ {2}qemu_cortex_m3\/wasm\/mutex mutex_api_1cpu\.test_mutex_priority_inheritance pass→fail {2}Assertion failed at/);
+    expect(lines[7]).to.equal('Crashes (1):');
+    expect(lines[8]).to.contain('demo.test_b_crash pass→crash  E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0');
+    expect(lines[9]).to.equal('Hangs (1):');
     expect(plain).to.contain('Blocked: 2 cases in 2 jobs never ran');
   });
 
@@ -37,7 +39,7 @@ describe('report: terminal summary', () => {
     expect(plain).to.not.match(ANSI);
     const coloured = renderTerminalSummary(record, { reportDir: 'reports/x', color: true, width: 120 });
     expect(coloured).to.match(ANSI);
-    expect(coloured).to.contain('\u001b[31m\u001b[1mREGRESSED\u001b[0m\u001b[0m');
+    expect(coloured).to.contain('\u001b[31m\u001b[1mREGRESSED · exit 1\u001b[0m\u001b[0m');
     for (const l of coloured.trimEnd().split('\n')) expect(l.replace(ANSI, '').length).to.be.at.most(120);
   });
 

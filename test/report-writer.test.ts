@@ -41,7 +41,7 @@ describe('report: writeReports and log reading', () => {
     // The console excerpts come from the files the results point at.
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).to.contain('11| E: ***** USAGE FAULT *****');
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).to.contain('id="log-qemu_cortex_m3.wasm.mutex-L31"');
-    expect(readFileSync(join(dir, 'summary.md'), 'utf8').split('\n')[0]).to.match(/^❌ \*\*REGRESSED\*\*/);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8').split('\n')[0]).to.match(/^❌ \*\*REGRESSED · exit 1\*\*/);
   });
 
   it('writes only the formats asked for', async () => {

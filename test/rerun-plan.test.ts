@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { Platform, RunRecord, RunResult } from '../harness/domain.js';
 import { planRerun } from '../harness/rerun/plan.js';
-import { rerunGreen, rerunOutcomes } from '../harness/rerun/outcome.js';
+import { rerunOutcomes } from '../harness/rerun/outcome.js';
 import { compareRuns } from '../harness/diff/compare-runs.js';
 import { assembleRecord } from '../harness/run/record.js';
 import { buildFixture } from './fixtures/report/fixture.js';
@@ -53,14 +53,17 @@ describe('rerun: the plan from a record', () => {
 describe('rerun: what it says per job', () => {
   const before = recorded();
   const failing = planRerun(before, { failed: true });
-  const meta = { runId: 'after', scenario: before.scenario, comparisons: before.comparisons, startedAt: before.startedAt, finishedAt: before.finishedAt, wallMs: 1, host: before.host, tandemVersion: '0.1.0', interrupted: false };
+  const rerunOf = { runId: before.runId, dir: '/r', jobs: failing.earlier.map((r) => r.job.id) };
+  const meta = { runId: 'after', scenario: before.scenario, comparisons: before.comparisons, startedAt: before.startedAt, finishedAt: before.finishedAt, wallMs: 1, host: before.host, tandemVersion: '0.1.0', interrupted: false, rerunOf };
   const earlier: RunRecord = { ...before, results: failing.earlier };
 
   it('the same results again are unchanged, and not green', () => {
     const again = assembleRecord(meta, failing.earlier.map((r) => ({ ...r })));
     const outcomes = rerunOutcomes(failing.earlier, again, compareRuns(earlier, again, 'x').diff);
     expect(outcomes.map((o) => o.word)).to.deep.equal(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
-    expect(rerunGreen(outcomes)).to.equal(false);
+    // The judge holds a rerun to every job passing: these did not.
+    expect(again.judgement.exitCode).to.equal(1);
+    expect(again.judgement.regressed[0]!.kind).to.equal('job-failed');
   });
 
   it('a crash that now passes is fixed; green only when every job is', () => {
@@ -70,6 +73,6 @@ describe('rerun: what it says per job', () => {
     const only: RunRecord = { ...before, results: failing.earlier.filter((r) => r.job.id === 'qemu_cortex_m3/wasm/demo') };
     const outcomes = rerunOutcomes(only.results, now, compareRuns(only, now, 'x').diff);
     expect(outcomes).to.deep.equal([{ job: 'qemu_cortex_m3/wasm/demo', word: 'fixed', before: 'crashed', after: 'passed' }]);
-    expect(rerunGreen(outcomes)).to.equal(true);
+    expect(now.judgement).to.deep.include({ outcome: 'passed', exitCode: 0 });
   });
 });

@@ -174,7 +174,9 @@ describe('tandem run on the demo firmware in QEMU (end to end)', function () {
     cpSync(outDir, copy, { recursive: true });
     rmSync(join(copy, 'run.json'));
     const r = await tandem(['report', copy, '--format', 'md']);
-    expect(r.code).to.equal(1);
+    // The judge reads the rebuilt record as what it is: a run that did not finish.
+    expect(r.code).to.equal(130);
+    expect(r.stdout).to.match(/^INTERRUPTED · exit 130/m);
     expect(r.stderr).to.match(/rebuilt it from results\.jsonl/);
     const rebuilt = JSON.parse(readFileSync(join(copy, 'run.json'), 'utf8')) as RunRecord;
     expect(rebuilt.interrupted).to.equal(true);
@@ -239,7 +241,9 @@ qemu: { machine: lm3s6965evb, cpu: cortex-m3 }
     const pre = tmp.write('pre.yaml', `name: pre\nplatforms: [qemu_cortex_m3]\nsuites: [basic]\nvariants: [{ name: native }]\nimages: ${bogus.replace('native/basic', '{variant}/{suite}')}\n`);
     const r2 = await tandem(['run', pre, '--out', join(tmp.dir, 'pre'), '-q']);
     const rec2 = JSON.parse(readFileSync(join(tmp.dir, 'pre', 'run.json'), 'utf8')) as RunRecord;
-    expect(r2.code).to.equal(0);
+    // One variant, nothing to compare: the job's own verdict decides, and an image that is no ELF fails it.
+    expect(r2.code).to.equal(1);
+    expect(rec2.judgement.regressed[0]!.message).to.equal('jobs with no baseline that did not pass');
     expect(rec2.results[0]).to.include({ verdict: 'build-error' });
     expect(rec2.results[0]!.reason).to.match(/not an ELF file/);
   });

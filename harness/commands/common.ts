@@ -9,7 +9,12 @@ import { renderTerminalSummary, shouldUseColor } from '../report/terminal.js';
 import { recoverRecord } from '../run/journal.js';
 import { killAllGroups } from '../emulators/process-group.js';
 
-export const EXIT = { ok: 0, regressed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, regressed: 1, usage: 2, incomplete: 3, interrupted: 130 } as const;
+
+/** The exit code of a finished record: the judge's, always (harness/judge/). */
+export function exitOf(record: RunRecord): number {
+  return record.judgement.exitCode;
+}
 
 export class UsageError extends Error {}
 export function positiveInt(name: string, value: string | undefined, fallback: number): number {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { compareRuns } from '../diff/compare-runs.js';
 import { newRunId } from '../run/run.js';
 import { writeReports } from '../report/index.js';
-import { EXIT, UsageError, formatsOf, loadRecord, printSummary } from './common.js';
+import { UsageError, exitOf, formatsOf, loadRecord, printSummary } from './common.js';
 
 export async function cmdDiff(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
@@ -16,6 +16,6 @@ export async function cmdDiff(argv: string[]): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   await writeReports(outDir, record, formatsOf(values.format));
   if (!values.quiet) printSummary(record, outDir, process.stdout);
-  return record.summary.regressed ? EXIT.regressed : EXIT.ok;
+  return exitOf(record);
 }
 

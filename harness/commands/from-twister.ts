@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { RunRecord, RunResult } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { assembleRecord } from '../run/record.js';
+import { assembleRecord, metaOf } from '../run/record.js';
 import { TANDEM_VERSION } from '../version.js';
 import { TwisterJsonError, alignCases, twisterBaseline } from '../zephyr/twister-json.js';
 import { UsageError } from './common.js';
@@ -47,6 +47,5 @@ export function withTwisterBaseline(record: RunRecord, baseline: TwisterBaseline
   const ran = new Set(record.results.map((r) => `${r.job.platform}\u0000${r.job.suite}`));
   const own = record.results.filter((r) => !baseline.variants.includes(r.job.variant));
   const fromTwister = alignCases(baseline.results.filter((r) => ran.has(`${r.job.platform}\u0000${r.job.suite}`)), own);
-  const { schema: _s, schemaVersion: _v, results: _r, diff: _d, summary: _m, ...meta } = record;
-  return assembleRecord(meta, [...fromTwister, ...own]);
+  return assembleRecord(metaOf(record), [...fromTwister, ...own]);
 }

@@ -23,11 +23,13 @@ Options for run:
   --platform NAME      only this platform (repeatable, globs allowed)
   --suite NAME         only this suite (repeatable, globs allowed)
   --variant NAME       only this variant (repeatable, globs allowed)
-  --repeat N           run every job N times; disagreeing attempts are 'flaky'
+  --repeat N           run every job N times; a candidate bad in any attempt against a stable
+                       baseline is worse, attempts that waver alike on both sides are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
   --durations FILE     run.json whose job times order this run, longest first (repeatable;
                        earlier runs in the same reports folder are read anyway)
   --gate-platforms     exit 1 when a case disagrees across platforms (reported either way)
+  --allow-incomplete   exit 0 instead of 3 when something was not compared (still listed)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --build-root DIR     where images are built (default: the scenario's build.build_root)
   --known FILE         known differences (replaces the scenario's known:): shown, counted, not gating
@@ -45,12 +47,15 @@ Options for rerun (no planning, no build: the images and settings run.json recor
   --repeat N           boot every image N times
   --rebuilt            boot images that changed since that run (after a fix and rebuild)
   --out DIR            rerun folder (default: rerun-<id> beside the run); the comparison goes in DIR/compare
-  Exit 0 when every rerun job passes (fixed or still passing), 1 otherwise.
+  Exit 0 when every rerun job passes (fixed or still passing), 1 when one does not, 3 when one
+  did not boot.
 
 Options for debug:
   --case NAME          break on that ztest case's function (found in the ELF)
   --port N             GDB server port on 127.0.0.1 (default: a free one)
   --from-snapshot      Renode: load the state saved when the job failed, instead of booting
 
-Exit codes: 0 no regression, 1 the candidate regressed, 2 usage/config error, 130 interrupted.
+Exit codes: 0 every candidate compared and none worse, 1 the candidate regressed (or, with
+nothing to compare, a job failed), 2 usage/config error or identical images, 3 incomplete
+(something was not compared; --allow-incomplete accepts it), 130 interrupted.
 Environment: TANDEM_QEMU, TANDEM_RENODE (emulator binaries), NO_COLOR, CI.`;

@@ -6,7 +6,7 @@ import type { RunRecord } from '../domain.js';
 import { newRunId } from '../run/run.js';
 import { writeReports } from '../report/index.js';
 import { MergeError, copyLogs, mergeRecords } from '../run/merge.js';
-import { EXIT, UsageError, formatsOf, loadRecord, printSummary } from './common.js';
+import { UsageError, exitOf, formatsOf, loadRecord, printSummary } from './common.js';
 
 export async function cmdMerge(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
@@ -24,6 +24,6 @@ export async function cmdMerge(argv: string[]): Promise<number> {
   copyLogs(sources, outDir);
   await writeReports(outDir, record, formatsOf(values.format));
   if (!values.quiet) printSummary(record, outDir, process.stdout);
-  return record.summary.regressed ? EXIT.regressed : EXIT.ok;
+  return exitOf(record);
 }
 

@@ -9,12 +9,14 @@ import { createEmulators, closeEmulators } from '../emulators/registry.js';
 import { defaultConcurrency, executeJobs, newRunId } from '../run/run.js';
 import { checkRecordedImage, createRecordedBuilder } from '../build/recorded.js';
 import { planRerun, caseMatches } from '../rerun/plan.js';
-import { renderOutcomes, rerunGreen, rerunOutcomes } from '../rerun/outcome.js';
+import { renderOutcomes, rerunOutcomes } from '../rerun/outcome.js';
 import { compareRuns } from '../diff/compare-runs.js';
 import { writeReports } from '../report/index.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { REPO_ROOT } from '../version.js';
-import { EXIT, UsageError, catchInterrupts, display, formatsOf, loadRecord, positiveInt, printSummary } from './common.js';
+import { UsageError, catchInterrupts, display, exitOf, formatsOf, loadRecord, positiveInt, printSummary } from './common.js';
+import { reasonLines, reasonText } from '../report/judgement.js';
+import { rederive } from '../run/rederive.js';
 import { makeObserver } from './run.js';
 
 export async function cmdRerun(argv: string[]): Promise<number> {
@@ -38,7 +40,8 @@ export async function cmdRerun(argv: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('tandem rerun takes one run folder, e.g. tandem rerun reports/latest --failed');
   const earlierDir = resolve(positionals[0]!);
-  const earlier = await loadRecord(earlierDir);
+  // Planned from the diff and verdicts this tandem derives, not from whatever an older one stored.
+  const earlier = rederive(await loadRecord(earlierDir)).record;
   const formats = formatsOf(values.format);
   const plan = planRerun(earlier, {
     failed: Boolean(values.failed),
@@ -117,8 +120,10 @@ export async function cmdRerun(argv: string[]): Promise<number> {
   human.write(`${renderOutcomes(outcomes).join('\n')}\n`);
   const counts = new Map<string, number>();
   for (const o of outcomes) counts.set(o.word, (counts.get(o.word) ?? 0) + 1);
-  human.write(`${rerunGreen(outcomes) ? 'GREEN' : 'STILL RED'}  ${[...counts].map(([w, n]) => `${n} ${w}`).join(' · ')}\n`);
+  // The rerun's own record is judged job by job (every booted job must pass): the judge decides.
+  const judged = record.judgement;
+  human.write(`${judged.exitCode === 0 ? 'GREEN' : judged.outcome === 'incomplete' ? 'INCOMPLETE' : 'STILL RED'}  ${[...counts].map(([w, n]) => `${n} ${w}`).join(' · ')} · exit ${judged.exitCode}\n`);
+  for (const line of reasonLines(judged, { items: 3, skipWorse: true })) human.write(`  ${line.group === 'incomplete' ? 'not compared' : line.group}: ${reasonText(line)}\n`);
   human.write(`Rerun: ${display(runDir)} · case-by-case comparison with run ${earlier.runId}: ${display(compareDir)}\n`);
-  if (record.interrupted) return EXIT.interrupted;
-  return rerunGreen(outcomes) ? EXIT.ok : EXIT.regressed;
+  return exitOf(record);
 }

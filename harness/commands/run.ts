@@ -15,7 +15,7 @@ import { RUN_LOCK_FILE, describeOwner, tryLock } from '../run/lock.js';
 import { createProgress } from '../report/progress.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { renderTapJob, tapFooter, tapHeader } from '../report/tap.js';
-import { EXIT, UsageError, catchInterrupts, display, formatsOf, positiveInt, printSummary } from './common.js';
+import { EXIT, UsageError, catchInterrupts, display, exitOf, formatsOf, positiveInt, printSummary } from './common.js';
 import { HELP } from './help.js';
 import { readKnownFile } from '../scenario/known-file.js';
 import { loadTwisterBaseline, variantsToRun, withTwisterBaseline } from './from-twister.js';
@@ -60,6 +60,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       known: { type: 'string' },
       'no-snapshot': { type: 'boolean' },
       'gate-platforms': { type: 'boolean' },
+      'allow-incomplete': { type: 'boolean' },
       durations: { type: 'string', multiple: true },
       format: { type: 'string' },
       tap: { type: 'boolean' },
@@ -119,6 +120,11 @@ export async function cmdRun(argv: string[]): Promise<number> {
       snapshot: !values['no-snapshot'],
       // Longest first, from earlier runs in the same reports root and any --durations run.json.
       durations: loadDurations(dirname(runDir), values.durations ?? [], runDir),
+      policy: {
+        ...(values['allow-incomplete'] ? { allowIncomplete: true } : {}),
+        ...(values['gate-platforms'] ? { platforms: true } : {}),
+      },
+      selectionText: selectionText(values),
     });
   } finally {
     observer.close();
@@ -131,9 +137,15 @@ export async function cmdRun(argv: string[]): Promise<number> {
   outLock.release();
   if (values.out === undefined) pointLatestAt(runDir);
   printSummary(record, runDir, human);
-  if (record.interrupted) return EXIT.interrupted;
-  if (values['gate-platforms'] && (record.summary.platforms?.disagree ?? 0) > 0) return EXIT.regressed;
-  return record.summary.regressed ? EXIT.regressed : EXIT.ok;
+  return exitOf(record);
+}
+
+/** `--suite nosuch --variant wasm`: what narrowed the plan, for the judge's messages. */
+function selectionText(values: { platform?: string[]; suite?: string[]; variant?: string[]; shard?: string }): string | undefined {
+  const parts: string[] = [];
+  for (const flag of ['platform', 'suite', 'variant'] as const) for (const v of values[flag] ?? []) parts.push(`--${flag} ${v}`);
+  if (values.shard) parts.push(`--shard ${values.shard}`);
+  return parts.length ? parts.join(' ') : undefined;
 }
 
 export interface ObserverOptions {

@@ -2,7 +2,6 @@
 import type {
   CaseStatus,
   Comparison,
-  DiffClass,
   DiffEntry,
   RunRecord,
   RunResult,
@@ -10,9 +9,9 @@ import type {
   Verdict,
 } from '../domain.js';
 import { compareDurations } from './durations.js';
+import { WORSE, classifySides, isGoodStatus, type Side } from './sides.js';
 
-/** Classes that mean the candidate got worse: any of them makes `tandem run` exit 1. */
-export const WORSE: ReadonlySet<DiffClass> = new Set(['regression', 'crash', 'hang', 'blocked', 'missing']);
+export { WORSE, classify } from './sides.js';
 
 /** One (platform, suite) compared across two sides; several results per side when repeated. */
 export interface Pairing {
@@ -27,105 +26,104 @@ export interface Pairing {
 /** Verdicts after which cases that never printed a result count as blocked, not missing. */
 export const CUT_SHORT: ReadonlySet<Verdict> = new Set(['crashed', 'timeout', 'emulator-error', 'build-error']);
 
-const GOOD: ReadonlySet<CaseStatus> = new Set(['pass', 'skip']);
+/**
+ * The row of a boot that went wrong after (or without) its cases: every case passed, then the guest
+ * hung, faulted or printed `PROJECT EXECUTION FAILED`. Named like a case so every report lists it.
+ */
+export const RUN_END_CASE = '(end of run)';
 
-export function classify(baseline: CaseStatus | undefined, candidate: CaseStatus | undefined): DiffClass {
-  if (baseline === undefined) return 'new';
-  if (candidate === undefined) return 'missing';
-  if (baseline === candidate) return GOOD.has(baseline) ? 'same' : 'both-fail';
-  const baselineGood = GOOD.has(baseline);
-  const candidateGood = GOOD.has(candidate);
-  if (baselineGood && candidateGood) {
-    // A test that stops running no longer proves equivalence; one that starts running does.
-    return candidate === 'skip' ? 'regression' : 'fix';
-  }
-  if (!baselineGood && candidateGood) return 'fix';
-  if (!baselineGood && !candidateGood) return 'both-fail';
-  switch (candidate) {
-    case 'crash':
-      return 'crash';
-    case 'timeout':
-      return 'hang';
-    case 'blocked':
-      return 'blocked';
-    default:
-      return 'regression';
-  }
-}
+const END_STATUS: Record<Verdict, CaseStatus | undefined> = {
+  passed: 'pass',
+  failed: 'fail',
+  crashed: 'crash',
+  timeout: 'timeout',
+  'build-error': 'fail',
+  'emulator-error': 'blocked',
+  skipped: undefined,
+};
 
-interface Side {
-  statuses: CaseStatus[];
-  detail?: string;
-  /** Guest durations of the attempts that passed. */
-  durationsMs: number[];
+/**
+ * A boot that did not pass although none of its cases says why: no case failed, and none was cut
+ * short (a boot that stopped before cases the other side ran shows them as blocked).
+ */
+export function unexplainedEnd(r: RunResult, names: readonly string[]): boolean {
+  if (r.verdict === 'passed' || r.verdict === 'skipped') return false;
+  if (r.cases.some((c) => !isGoodStatus(c.status))) return false;
+  if (!CUT_SHORT.has(r.verdict)) return true;
+  const printed = new Set(r.cases.map((c) => `${c.suite}.${c.name}`));
+  return names.every((n) => printed.has(n));
 }
 
 /** Statuses of every case on one side, across repeated attempts. */
-function collect(results: readonly RunResult[], names: readonly string[]): Map<string, Side> {
+function collect(results: readonly RunResult[], names: readonly string[], withEnd: boolean): Map<string, Side> {
   const sides = new Map<string, Side>();
+  const sideOf = (name: string) => {
+    const side = sides.get(name) ?? { statuses: [], durationsMs: [] };
+    sides.set(name, side);
+    return side;
+  };
   for (const result of results) {
     const seen = new Set<string>();
     for (const c of result.cases) {
       const name = `${c.suite}.${c.name}`;
       seen.add(name);
-      const side = sides.get(name) ?? { statuses: [], durationsMs: [] };
+      const side = sideOf(name);
       side.statuses.push(c.status);
       if (c.status === 'pass' && c.durationMs !== undefined) side.durationsMs.push(c.durationMs);
-      if (side.detail === undefined && c.detail !== undefined && !GOOD.has(c.status)) side.detail = c.detail;
-      sides.set(name, side);
+      if (side.detail === undefined && c.detail !== undefined && !isGoodStatus(c.status)) side.detail = c.detail;
     }
     if (CUT_SHORT.has(result.verdict)) {
       for (const name of names) {
-        if (seen.has(name)) continue;
-        const side = sides.get(name) ?? { statuses: [], durationsMs: [] };
+        if (seen.has(name) || name === RUN_END_CASE) continue;
+        const side = sideOf(name);
         side.statuses.push('blocked');
         side.detail ??= result.reason;
-        sides.set(name, side);
       }
+    }
+    const end = END_STATUS[result.verdict];
+    if (withEnd && end !== undefined) {
+      const side = sideOf(RUN_END_CASE);
+      side.statuses.push(end);
+      if (end !== 'pass' && side.detail === undefined) side.detail = `after the last case: ${result.reason ?? result.verdict}`;
     }
   }
   return sides;
 }
 
-function representative(side: Side | undefined): { status?: CaseStatus; flaky: boolean } {
-  if (!side || side.statuses.length === 0) return { flaky: false };
-  const distinct = new Set(side.statuses);
-  const worst = side.statuses.find((s) => !GOOD.has(s)) ?? side.statuses[0]!;
-  return { status: worst, flaky: distinct.size > 1 && side.statuses.some((s) => GOOD.has(s)) };
-}
-
 export function diffPairing(p: Pairing): DiffEntry[] {
-  // Both sides skipped (emulator absent) or not run: nothing to compare, and not a regression.
+  // Both sides skipped (emulator absent) or not run: nothing to compare here; the judge says so.
   const usable = (rs: readonly RunResult[]) => rs.filter((r) => r.verdict !== 'skipped');
   const baseline = usable(p.baseline);
   const candidate = usable(p.candidate);
   if (baseline.length === 0 || candidate.length === 0) return [];
   const names: string[] = [];
-  const add = (rs: readonly RunResult[]) => {
-    for (const r of rs) for (const c of r.cases) {
+  const seen = new Set<string>();
+  for (const r of [...baseline, ...candidate]) {
+    for (const c of r.cases) {
       const n = `${c.suite}.${c.name}`;
-      if (!names.includes(n)) names.push(n);
+      if (!seen.has(n)) names.push(n);
+      seen.add(n);
     }
-  };
-  add(baseline);
-  add(candidate);
-  const b = collect(baseline, names);
-  const c = collect(candidate, names);
+  }
+  const withEnd = [...baseline, ...candidate].some((r) => unexplainedEnd(r, names));
+  if (withEnd) names.push(RUN_END_CASE);
+  const b = collect(baseline, names, withEnd);
+  const c = collect(candidate, names, withEnd);
   return names.map((name) => {
-    const bs = representative(b.get(name));
-    const cs = representative(c.get(name));
-    const cls: DiffClass = bs.flaky || cs.flaky ? 'flaky' : classify(bs.status, cs.status);
+    const sides = classifySides(b.get(name), c.get(name));
     const entry: DiffEntry = {
       platform: p.platform,
       suite: p.suite,
       case: name,
       baselineVariant: p.baselineVariant,
       candidateVariant: p.candidateVariant,
-      class: cls,
+      class: sides.class,
     };
-    if (bs.status !== undefined) entry.baseline = bs.status;
-    if (cs.status !== undefined) entry.candidate = cs.status;
-    const detail = c.get(name)?.detail ?? (cls === 'both-fail' ? b.get(name)?.detail : undefined);
+    if (sides.baseline !== undefined) entry.baseline = sides.baseline;
+    if (sides.candidate !== undefined) entry.candidate = sides.candidate;
+    if (sides.attempts) entry.attempts = sides.attempts;
+    const cls = sides.class;
+    const detail = c.get(name)?.detail ?? (cls === 'both-fail' || cls === 'fix' ? b.get(name)?.detail : undefined);
     if (detail !== undefined && cls !== 'same') entry.detail = detail;
     return Object.assign(entry, compareDurations(b.get(name)?.durationsMs ?? [], c.get(name)?.durationsMs ?? []));
   });

@@ -1,6 +1,7 @@
 // What every renderer needs to agree on: which finding comes first, which cases a job really has,
 // how UART text is made safe to print, and how a console log is cut into excerpts. Pure.
-import type { CaseResult, CaseStatus, DiffClass, DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
+import type { CaseResult, CaseStatus, DiffClass, DiffEntry, Judgement, Outcome, RunRecord, RunResult, Verdict } from '../domain.js';
+import { judge } from '../judge/judge.js';
 import { CUT_SHORT, WORSE } from '../diff/differ.js';
 import { forensicsHeadline } from '../forensics/render.js';
 import { trimTrailingCr } from '../ztest/grammar.js';
@@ -244,28 +245,42 @@ export function jobLabel(r: RunResult): string {
 // ---------------------------------------------------------------------------------------------
 // The run's overall word.
 
-export type Overall = 'regressed' | 'incomplete' | 'passed';
+export type Overall = Outcome;
 
-/**
- * `regressed` is exactly when `tandem run` exits 1. `incomplete` flags a run that did not regress
- * but cannot vouch for its candidate either: interrupted, jobs that errored, or nothing ran at all
- * (every job skipped). Some skipped jobs alone do not: they are listed with their reason.
- */
+/** The judge's outcome (harness/judge/): every report shows the word the exit code follows. */
 export function overall(record: RunRecord): Overall {
-  if (record.summary.regressed) return 'regressed';
-  const v = record.summary.verdicts;
-  const errored = (v['build-error'] ?? 0) + (v['emulator-error'] ?? 0) > 0;
-  const nothingRan = record.summary.jobs === 0 || (v.skipped ?? 0) === record.summary.jobs;
-  return record.interrupted || errored || nothingRan ? 'incomplete' : 'passed';
+  return judgementOf(record).outcome;
 }
 
-export const OVERALL_GLYPH: Record<Overall, string> = { regressed: '❌', incomplete: '⚠️', passed: '✅' };
+/** The record's judgement; a record from before the judge is judged now, the same way. */
+export function judgementOf(record: RunRecord): Judgement {
+  return record.judgement ?? judge(record);
+}
+
+export const OVERALL_GLYPH: Record<Overall, string> = {
+  regressed: '❌',
+  failed: '❌',
+  incomplete: '⚠️',
+  invalid: '⛔',
+  interrupted: '⏸️',
+  passed: '✅',
+};
 
 export const OVERALL_WORD: Record<Overall, string> = {
   regressed: 'REGRESSED',
+  failed: 'FAILED',
   incomplete: 'INCOMPLETE',
+  invalid: 'INVALID',
+  interrupted: 'INTERRUPTED',
   passed: 'NO REGRESSIONS',
 };
+
+/** `INCOMPLETE · exit 3`; an accepted incomplete run says so. */
+export function overallHeadline(record: RunRecord): string {
+  const j = judgementOf(record);
+  const word = j.outcome === 'passed' && record.comparisons.length === 0 ? 'PASSED' : OVERALL_WORD[j.outcome];
+  return `${word}${j.incompleteAccepted ? ' (incomplete, accepted by --allow-incomplete)' : ''} · exit ${j.exitCode}`;
+}
 
 /** `3 regression · 1 crash`: counts in the given order, zeros left out. */
 export function formatCounts<K extends string>(

@@ -17,7 +17,7 @@ const SHAPES: Record<Verdict, string> = {
   skipped: `<circle cx="8" cy="8" r="7.5" fill="#8c959f"/><path d="M4.6 5l3 3-3 3M8.6 5l3 3-3 3" ${WHITE}/>`,
 };
 
-const OVERALL_SHAPE: Record<Overall, Verdict> = { passed: 'passed', regressed: 'failed', incomplete: 'emulator-error' };
+const OVERALL_SHAPE: Record<Overall, Verdict> = { passed: 'passed', regressed: 'failed', failed: 'failed', incomplete: 'emulator-error', invalid: 'build-error', interrupted: 'skipped' };
 
 /** The hidden sprite: put once in <body>, before the first glyph. */
 export function glyphSprite(): string {

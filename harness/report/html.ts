@@ -13,7 +13,8 @@ import {
   entryCrashSite,
   CASE_ORDER,
   CLASS_ORDER,
-  OVERALL_WORD,
+  judgementOf,
+  overallHeadline,
   VERDICT_TALLY,
   buildView,
   cleanText,
@@ -36,6 +37,7 @@ import {
   type RunView,
 } from './common.js';
 import { accessText } from './unmodelled.js';
+import { GROUP_TITLE, reasonLines } from './judgement.js';
 import { GLYPH_STYLE, glyphSprite, overallGlyph, verdictGlyph } from './html-glyphs.js';
 
 export interface HtmlOptions {
@@ -76,7 +78,7 @@ const STYLE = `${GLYPH_STYLE}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
 header{padding:16px 24px;border-bottom:1px solid var(--line)}
 header h1{margin:0 0 4px;font-size:22px}
-header.regressed{background:#ffebe9}header.passed{background:#dafbe1}header.incomplete{background:#fff8c5}
+header.regressed,header.failed,header.invalid{background:#ffebe9}header.passed{background:#dafbe1}header.incomplete,header.interrupted{background:#fff8c5}ul.reasons{margin:.3em 0;padding-left:1.2em}li.reason details{display:inline}
 header p{margin:2px 0;color:var(--mute)}
 nav{padding:8px 24px;border-bottom:1px solid var(--line)}nav a{margin-right:16px}
 section{padding:8px 24px}
@@ -187,10 +189,22 @@ function header(record: RunRecord): string {
   const cases = formatCounts(s.cases, CASE_ORDER);
   const cmp = record.comparisons.map((c) => `${c.candidate} vs ${c.baseline}`).join(', ');
   return `<header class="${o}">
-<h1>${overallGlyph(o)} ${e(OVERALL_WORD[o])}${diff ? ` — ${e(diff)}` : ''}</h1>
+<h1>${overallGlyph(o)} ${e(overallHeadline(record))}${diff ? ` — ${e(diff)}` : ''}</h1>${reasonsHtml(record)}
 <p>${e(s.jobs)} jobs: ${e(jobs || 'none')} · cases: ${e(cases || 'none')}${record.interrupted ? ' · <strong>interrupted</strong>' : ''}</p>
 <p>scenario <strong>${e(record.scenario.name)}</strong> (${e(record.scenario.file)}) · ${e(cmp || 'no comparisons')} · run ${e(record.runId)} · ${e(record.startedAt)} · ${e((record.wallMs / 1000).toFixed(1))} s · ${e(record.host.hostname)} · tandem ${e(record.tandemVersion)}</p>
 </header>`;
+}
+
+/** The judge's reasons under the headline, every item listed (folded when long). */
+function reasonsHtml(record: RunRecord): string {
+  const lines = reasonLines(judgementOf(record), { items: 1000, skipWorse: true });
+  if (lines.length === 0) return '';
+  const li = lines.map((l) => {
+    const items = l.reason.items ?? [];
+    const list = items.length === 0 ? '' : items.length <= 3 ? ` — ${e(items.join(', '))}` : `<details><summary>${e(items.length)} items</summary><ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul></details>`;
+    return `<li class="reason ${l.group}"><strong>${e(GROUP_TITLE[l.group])}</strong>: ${e(l.reason.message)}${list}</li>`;
+  });
+  return `\n<ul class="reasons">${li.join('')}</ul>`;
 }
 
 function options(values: readonly string[], first: string): string {
@@ -398,7 +412,7 @@ export function renderHtml(record: RunRecord, opts: HtmlOptions = {}): string {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  const title = `tandem ${OVERALL_WORD[overall(record)]} · ${oneLine(record.scenario.name, 100)} · ${oneLine(record.runId, 100)}`;
+  const title = `tandem ${overallHeadline(record)} · ${oneLine(record.scenario.name, 100)} · ${oneLine(record.runId, 100)}`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -14,6 +14,9 @@ const CASE_STATUSES = ['pass', 'fail', 'skip', 'blocked', 'crash', 'timeout'];
 const DIFF_CLASSES = ['same', 'regression', 'crash', 'hang', 'blocked', 'fix', 'both-fail', 'flaky', 'missing', 'new', 'known'];
 const EMULATORS = ['qemu', 'renode', 'silicon'];
 const PLATFORM_CLASSES = ['agree', 'capability', 'disagree'];
+const OUTCOMES = ['passed', 'regressed', 'failed', 'incomplete', 'invalid', 'interrupted'];
+const REASON_KINDS = ['worse', 'job-failed', 'gate', 'not-run', 'no-baseline', 'baseline-cut-short', 'no-jobs', 'shards-missing', 'identical', 'interrupted'];
+const MEASURES = ['size', 'record', 'cost', 'platforms'];
 
 function object(properties: Record<string, Schema>, required: string[], extra: Schema = {}): Schema {
   return { type: 'object', properties, required, ...extra };
@@ -65,6 +68,20 @@ export const runJsonSchema: Schema = {
       summary: { $ref: '#/$defs/RunSummary' },
       mergedFrom: { type: 'array', items: object({ runId: str, hostname: str, jobs: nonNegInt }, ['runId', 'hostname', 'jobs']) },
       rerunOf: object({ runId: str, dir: str, jobs: { type: 'array', items: str } }, ['runId', 'dir', 'jobs']),
+      runToRun: object({ before: str, after: str }, ['before', 'after']),
+      plan: object(
+        {
+          jobs: { type: 'array', items: object({ id: str, platform: str, variant: str, suite: str, attempt: lineNo, shard: lineNo }, ['id', 'platform', 'variant', 'suite', 'attempt']) },
+          shard: object({ index: lineNo, count: lineNo }, ['index', 'count']),
+          shards: object({ count: lineNo, merged: { type: 'array', items: lineNo } }, ['count', 'merged']),
+          selection: str,
+        },
+        ['jobs'],
+      ),
+      policy: object({ allowIncomplete: { type: 'boolean' }, allowIdentical: { type: 'boolean' }, platforms: { type: 'boolean' } }, []),
+      gates: { type: 'array', items: object({ measure: { enum: MEASURES }, subject: str, message: str }, ['measure', 'subject', 'message']) },
+      measures: { type: 'object' },
+      judgement: { $ref: '#/$defs/Judgement' },
     },
     [
       'schema',
@@ -225,6 +242,7 @@ export const runJsonSchema: Schema = {
         candidateMs: nonNegNum,
         durationRatio: nonNegNum,
         slower: { type: 'boolean' },
+        attempts: object({ baseline: countsBy(CASE_STATUSES), candidate: countsBy(CASE_STATUSES) }, ['baseline', 'candidate']),
       },
       ['platform', 'suite', 'case', 'baselineVariant', 'candidateVariant', 'class'],
     ),
@@ -238,6 +256,18 @@ export const runJsonSchema: Schema = {
       },
       ['suite', 'variant', 'case', 'statuses', 'class'],
     ),
+    Judgement: object(
+      {
+        outcome: { enum: OUTCOMES },
+        exitCode: { enum: [0, 1, 2, 3, 130] },
+        regressed: { type: 'array', items: { $ref: '#/$defs/JudgeReason' } },
+        incomplete: { type: 'array', items: { $ref: '#/$defs/JudgeReason' } },
+        invalid: { type: 'array', items: { $ref: '#/$defs/JudgeReason' } },
+        incompleteAccepted: { type: 'boolean' },
+      },
+      ['outcome', 'exitCode', 'regressed', 'incomplete', 'invalid'],
+    ),
+    JudgeReason: object({ kind: { enum: REASON_KINDS }, message: str, items: { type: 'array', items: str } }, ['kind', 'message']),
     RunSummary: object(
       {
         jobs: nonNegInt,

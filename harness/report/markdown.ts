@@ -3,6 +3,7 @@
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
 import { platformMarkdown } from './platforms.js';
 import { durationMarkdown } from './durations.js';
+import { GROUP_TITLE, reasonLines, reasonText } from './judgement.js';
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import { knownMarkdown } from './known-section.js';
 import { forensicsLines } from '../forensics/render.js';
@@ -10,7 +11,8 @@ import {
   CASE_ORDER,
   CLASS_ORDER,
   OVERALL_GLYPH,
-  OVERALL_WORD,
+  judgementOf,
+  overallHeadline,
   VERDICT_TALLY,
   buildView,
   cleanText,
@@ -87,9 +89,16 @@ function verdictLine(record: RunRecord): string {
   const s = record.summary;
   const diff = formatCounts(s.diff, CLASS_ORDER.filter((c) => c !== 'same'), ', ');
   const jobs = formatCounts(s.verdicts, VERDICT_TALLY, ', ');
-  const parts = [`${OVERALL_GLYPH[o]} **${OVERALL_WORD[o]}**`, diff || 'no changes', `${s.jobs} jobs (${jobs || 'none'})`];
+  const parts = [`${OVERALL_GLYPH[o]} **${overallHeadline(record)}**`, diff || 'no changes', `${s.jobs} jobs (${jobs || 'none'})`];
   if (record.interrupted) parts.push('**interrupted**');
   return parts.join(' — ');
+}
+
+/** The judge's reasons: why the exit code is what it is, worse rows aside (they have their sections). */
+function reasonsSection(record: RunRecord, limits: Limits): string | undefined {
+  const lines = reasonLines(judgementOf(record), { items: Math.max(3, Math.ceil(limits.rows / 4)), skipWorse: true });
+  if (lines.length === 0) return undefined;
+  return lines.map((l) => `- **${GROUP_TITLE[l.group]}**: ${mdEscape(reasonText(l), limits.detail * 2)}`).join('\n');
 }
 
 function runLine(record: RunRecord): string {
@@ -223,7 +232,10 @@ function crashForensics(view: RunView, limits: Limits): string | undefined {
 }
 
 function compose(view: RunView, limits: Limits): string {
-  const parts = [verdictLine(view.record), runLine(view.record), ...findings(view, limits)];
+  const parts = [verdictLine(view.record)];
+  const reasons = reasonsSection(view.record, limits);
+  if (reasons) parts.push(reasons);
+  parts.push(runLine(view.record), ...findings(view, limits));
   const known = knownMarkdown(view.record, limits.rows);
   if (known) parts.push(known);
   const forensics = crashForensics(view, limits);

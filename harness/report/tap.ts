@@ -3,10 +3,12 @@
 // for a finished run, worse-first. Pure.
 import { stringify } from 'yaml';
 import { forensicsHeadline, forensicsLines } from '../forensics/render.js';
+import { reasonLines, reasonText } from './judgement.js';
 import type { RunRecord, RunResult, Verdict } from '../domain.js';
 import {
   CLASS_ORDER,
-  OVERALL_WORD,
+  judgementOf,
+  overallHeadline,
   VERDICT_TALLY,
   buildView,
   caseKey,
@@ -14,7 +16,6 @@ import {
   isWorse,
   jobLabel,
   oneLine,
-  overall,
   type CaseView,
   type JobView,
 } from './common.js';
@@ -120,8 +121,9 @@ export function renderTap(record: RunRecord): string {
   for (const p of (record.platforms ?? []).filter((x) => x.class === 'disagree').slice(0, 20)) {
     head.push(`# platforms disagree: ${oneLine(`${p.variant} ${p.suite} ${p.case} ${Object.entries(p.statuses).map(([k, v]) => `${k}=${v}`).join(' ')}`, 400)}`);
   }
+  for (const line of reasonLines(judgementOf(record), { items: 5, skipWorse: true })) head.push(`# ${line.group === 'incomplete' ? 'not compared' : line.group}: ${oneLine(reasonText(line), 400)}`);
   const s = record.summary;
-  const summary = `tandem ${OVERALL_WORD[overall(record)]}: ${s.jobs} jobs (${formatCounts(s.verdicts, VERDICT_TALLY, ', ')}); cases ${formatCounts(s.diff, CLASS_ORDER, ', ') || 'not compared'}`;
+  const summary = `tandem ${overallHeadline(record)}: ${s.jobs} jobs (${formatCounts(s.verdicts, VERDICT_TALLY, ', ')}); cases ${formatCounts(s.diff, CLASS_ORDER, ', ') || 'not compared'}`;
   return [
     tapHeader(view.jobs.length),
     head.length ? `${head.join('\n')}\n` : '',

@@ -6,7 +6,8 @@ import type { DiffClass, DiffEntry, RunRecord } from '../domain.js';
 import {
   CASE_ORDER,
   CLASS_ORDER,
-  OVERALL_WORD,
+  judgementOf,
+  overallHeadline,
   VERDICT_TALLY,
   buildView,
   entryCrashSite,
@@ -17,6 +18,7 @@ import {
   type Overall,
 } from './common.js';
 import { unmodelledSummary } from './unmodelled.js';
+import { reasonLines, reasonText } from './judgement.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -52,7 +54,7 @@ export function painter(color: boolean): Painter {
   return (tone, s) => (color && s ? `\u001b[${SGR[tone]}m${s}\u001b[0m` : s);
 }
 
-const TONE_OF: Record<Overall, Tone> = { regressed: 'bad', incomplete: 'warn', passed: 'good' };
+const TONE_OF: Record<Overall, Tone> = { regressed: 'bad', failed: 'bad', invalid: 'bad', incomplete: 'warn', interrupted: 'warn', passed: 'good' };
 
 const LIST: ReadonlyArray<{ cls: DiffClass; title: string; max: number }> = [
   { cls: 'regression', title: 'Regressions', max: 6 },
@@ -85,7 +87,14 @@ export function renderTerminalSummary(record: RunRecord, opts: TerminalOptions =
   const title = `tandem · ${oneLine(record.scenario.name, 60)} · run ${oneLine(record.runId, 40)} · ${(record.wallMs / 1000).toFixed(1)} s${record.interrupted ? ' · INTERRUPTED' : ''}`;
   head.push(paint('dim', fit(title, width)));
   const diff = formatCounts(s.diff, CLASS_ORDER.filter((c) => c !== 'same'));
-  head.push(`${paint(TONE_OF[o], paint('bold', OVERALL_WORD[o]))}  ${fit(diff || 'no changes', width - OVERALL_WORD[o].length - 2)}`);
+  const word = overallHeadline(record);
+  head.push(`${paint(TONE_OF[o], paint('bold', word))}  ${fit(diff || 'no changes', Math.max(10, width - word.length - 2))}`);
+  // Why the exit code is what it is, before any detail: the rows below are listed by class already.
+  const reasons = reasonLines(judgementOf(record), { items: 2, skipWorse: true });
+  for (const line of reasons.slice(0, 6)) {
+    head.push(paint(line.group === 'incomplete' ? 'warn' : 'bad', fit(`  ${line.group === 'incomplete' ? 'not compared' : line.group}: ${oneLine(reasonText(line), 400)}`, width)));
+  }
+  if (reasons.length > 6) head.push(paint('dim', `  … and ${reasons.length - 6} more reasons in the report`));
   head.push(fit(`jobs   ${s.jobs}: ${formatCounts(s.verdicts, VERDICT_TALLY) || 'none'}`, width));
   const totalCases = Object.values(s.cases).reduce((a, b) => a + (b ?? 0), 0);
   head.push(fit(`cases  ${totalCases}: ${formatCounts(s.cases, CASE_ORDER) || 'none'}`, width));

@@ -34,11 +34,14 @@ export function rerunOutcomes(earlier: readonly RunResult[], now: RunRecord, dif
     seen.add(k);
     const entries = diff.filter((d) => d.platform === r.job.platform && d.suite === r.job.suite && d.candidateVariant.split('@')[0] === r.job.variant);
     const before = earlier.find((e) => `${e.job.platform}/${e.job.variant}/${e.job.suite}` === k);
-    const attempts = now.results.filter((x) => `${x.job.platform}/${x.job.variant}/${x.job.suite}` === k);
+    const attempts = attemptsOf(now, k);
     const after = [...new Set(attempts.map((x) => x.verdict))].join('/');
-    // A job whose verdict changed with no case to show it (a boot that now crashes early) still changed.
+    // A job whose verdict changed with no case to show it (a boot that now crashes early) still
+    // changed; one that did not pass is never `passing`, whatever its cases say.
     let word = wordOf(entries);
+    const failing = attemptsOf(now, k).some((x) => x.verdict !== 'passed');
     if (word === 'passing' && before && before.verdict !== r.verdict) word = r.verdict === 'passed' ? 'fixed' : 'worse';
+    if ((word === 'passing' || word === 'fixed') && failing) word = before && before.verdict !== 'passed' ? 'unchanged' : 'worse';
     const worst = attempts.find((x) => x.verdict !== 'passed') ?? r;
     const outcome: JobOutcome = { job: k, word, before: before?.verdict ?? 'absent', after };
     const detail = worst.verdict === 'passed' ? undefined : worst.forensics ? forensicsHeadline(worst.forensics) : worst.reason;
@@ -48,9 +51,8 @@ export function rerunOutcomes(earlier: readonly RunResult[], now: RunRecord, dif
   return out;
 }
 
-/** A rerun is green when every job it booted is fixed or still passing. */
-export function rerunGreen(outcomes: readonly JobOutcome[]): boolean {
-  return outcomes.length > 0 && outcomes.every((o) => o.word === 'fixed' || o.word === 'passing');
+function attemptsOf(now: RunRecord, k: string): RunResult[] {
+  return now.results.filter((x) => `${x.job.platform}/${x.job.variant}/${x.job.suite}` === k);
 }
 
 export function renderOutcomes(outcomes: readonly JobOutcome[]): string[] {

@@ -14,6 +14,11 @@ export interface RunPlan {
   host: RunRecord['host'];
   tandemVersion: string;
   jobs: string[];
+  /** The whole plan with shard facts, the judge's policy, the known list: a rebuilt record is judged as the run would have been. */
+  facts?: RunRecord['plan'];
+  policy?: RunRecord['policy'];
+  known?: RunRecord['known'];
+  rerunOf?: RunRecord['rerunOf'];
 }
 
 export const PLAN_FILE = 'plan.json';
@@ -76,6 +81,10 @@ export function recoverRecord(runDir: string): RunRecord | undefined {
       host: plan.host,
       tandemVersion: plan.tandemVersion,
       interrupted: true,
+      ...(plan.facts ? { plan: plan.facts } : {}),
+      ...(plan.policy ? { policy: plan.policy } : {}),
+      ...(plan.known ? { known: plan.known } : {}),
+      ...(plan.rerunOf ? { rerunOf: plan.rerunOf } : {}),
     },
     results,
   );

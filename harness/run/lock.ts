@@ -53,6 +53,12 @@ function readOwner(path: string): LockOwner | undefined {
   }
 }
 
+/** Who holds the lock, if a live owner does; reads only (a report may be written to a full disk). */
+export function liveHolder(path: string): LockOwner | undefined {
+  const owner = readOwner(path);
+  return owner && ownerAlive(owner) ? owner : undefined;
+}
+
 const held = new Set<string>();
 let exitHook = false;
 

@@ -2,7 +2,7 @@
 // Results are concatenated, the diff is recomputed over all of them, console logs are copied in.
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RunRecord, RunResult } from '../domain.js';
+import type { PlannedJob, RunPlanFacts, RunRecord, RunResult } from '../domain.js';
 import { assembleRecord } from './record.js';
 
 export class MergeError extends Error {}
@@ -26,6 +26,7 @@ export function mergeRecords(records: readonly RunRecord[], runId: string): RunR
       results.push(res);
     }
   }
+  const plan = mergedPlan(records);
   const startedAt = records.map((r) => r.startedAt).sort()[0]!;
   const finishedAt = records.map((r) => r.finishedAt).sort().at(-1)!;
   return assembleRecord(
@@ -41,9 +42,27 @@ export function mergeRecords(records: readonly RunRecord[], runId: string): RunR
       interrupted: records.some((r) => r.interrupted),
       mergedFrom: records.map((r) => ({ runId: r.runId, hostname: r.host.hostname, jobs: r.results.length })),
       ...(first.known ? { known: first.known } : {}),
+      ...(plan ? { plan } : {}),
+      ...(first.policy ? { policy: first.policy } : {}),
     },
     results,
   );
+}
+
+/**
+ * The whole plan the shards were cut from, and which shards are here: the judge names what is
+ * missing. Shards of different splits (`--shard 1/2` with `--shard 2/3`) are no one run.
+ */
+function mergedPlan(records: readonly RunRecord[]): RunPlanFacts | undefined {
+  const plans = records.map((r) => r.plan);
+  if (plans.some((p) => p === undefined)) return undefined;
+  const counts = new Set(plans.map((p) => p!.shard?.count ?? 1));
+  if (counts.size > 1) throw new MergeError(`these runs are shards of different splits (${[...counts].map((n) => `${n} shards`).join(' and ')}): merge the shards of one run`);
+  const jobs = new Map<string, PlannedJob>();
+  for (const p of plans) for (const j of p!.jobs) if (!jobs.has(j.id)) jobs.set(j.id, j);
+  const merged = [...new Set(plans.map((p) => p!.shard?.index).filter((i): i is number => i !== undefined))].sort((a, b) => a - b);
+  const count = [...counts][0]!;
+  return { jobs: [...jobs.values()], ...(merged.length ? { shards: { count, merged } } : {}) };
 }
 
 /** Copies each result's console and build logs from its run folder into the merged one. */

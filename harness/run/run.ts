@@ -5,9 +5,9 @@ import { hostname, cpus, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { expectedMs, priorityLimit, type DurationIndex } from './longest-first.js';
-import type { Image, Job, JobRef, Provenance, RunEnd, RunRecord, RunResult, CaseResult } from '../domain.js';
+import type { GatePolicy, Image, Job, JobRef, Provenance, RunEnd, RunPlanFacts, RunRecord, RunResult, CaseResult } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { expandJobs, type Selection } from '../scenario/expand.js';
+import { expandJobs, plannedJobs, type Selection } from '../scenario/expand.js';
 import type { Builder } from '../build/builder.js';
 import { buildKey } from '../build/builder.js';
 import { buildDirOf } from '../build/index.js';
@@ -46,6 +46,10 @@ export interface RunOptions {
   snapshot?: boolean;
   /** Expected boot durations from earlier runs: the longest start first (longest-first.ts). */
   durations?: DurationIndex;
+  /** How the judge is to judge (--allow-incomplete, --gate-platforms, measurement gates). */
+  policy?: GatePolicy;
+  /** The selection as the user typed it, for the judge's messages. */
+  selectionText?: string;
 }
 
 /** How long the first slots wait for every job's image to be ready (see priorityLimit). */
@@ -66,6 +70,12 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
   return executeJobs(expandJobs(scenario, options.selection), {
     scenario: { name: scenario.name, file: scenario.file, sha256: scenario.sha256 },
     comparisons: scenario.comparisons,
+    facts: {
+      jobs: plannedJobs(scenario, options.selection),
+      ...(options.selection.shard ? { shard: options.selection.shard } : {}),
+      ...(options.selectionText ? { selection: options.selectionText } : {}),
+    },
+    policy: { ...(scenario.allowIdentical ? { allowIdentical: true } : {}), ...options.policy },
     buildDirOf: (job) => buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name),
     twisterOf: (job) => ({ twister: twisterFactsOf(job, zephyrBase, scenario.dir), arch: job.platform.arch }),
     ...(scenario.known ? { known: scenario.known } : {}),
@@ -81,6 +91,9 @@ export interface JobsPlan {
   /** How twister would name the job (twister.json): app path and scenario id. */
   twisterOf(job: Job): Partial<Provenance>;
   known?: RunRecord['known'];
+  /** Every job planned, all shards: what the judge and `tandem merge` check the results against. */
+  facts?: RunPlanFacts;
+  policy?: GatePolicy;
 }
 
 /** The one pool, runner, journal and record of every run; `selection` in options is not used here. */
@@ -113,6 +126,10 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
     host: hostInfo,
     tandemVersion: TANDEM_VERSION,
     jobs: jobs.map((j) => j.id),
+    ...(plan.facts ? { facts: plan.facts } : {}),
+    ...(plan.policy && Object.keys(plan.policy).length ? { policy: plan.policy } : {}),
+    ...(plan.known ? { known: plan.known } : {}),
+    ...(plan.rerunOf ? { rerunOf: plan.rerunOf } : {}),
   });
   options.observer?.planned?.(jobs.map(jobRef));
 
@@ -235,6 +252,8 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
       tandemVersion: TANDEM_VERSION,
       interrupted: options.signal.aborted,
       ...(plan.known ? { known: plan.known } : {}),
+      ...(plan.facts ? { plan: plan.facts } : {}),
+      ...(plan.policy && Object.keys(plan.policy).length ? { policy: plan.policy } : {}),
     },
     results,
   );

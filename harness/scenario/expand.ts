@@ -1,5 +1,5 @@
 // Scenario → Jobs: the matrix suites × variants × platforms, filtered, with timeouts resolved. Pure.
-import type { Job, Platform, Suite, Timeouts, Variant } from '../domain.js';
+import type { Job, PlannedJob, Platform, Suite, Timeouts, Variant } from '../domain.js';
 import type { Scenario } from './scenario.js';
 import { staticFilterReasons } from '../zephyr/testcase.js';
 
@@ -13,7 +13,24 @@ export interface Selection {
   shard?: { index: number; count: number };
 }
 
+/** This machine's jobs: the whole plan, cut to the selected shard. */
 export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[] {
+  return expandPlan(scenario, selection).filter((p) => p.shard === undefined || p.shard === selection.shard?.index).map((p) => p.job);
+}
+
+/** Every job of the run, each shard's included, as the record keeps them for the judge and merge. */
+export function plannedJobs(scenario: Scenario, selection: Selection = {}): PlannedJob[] {
+  return expandPlan(scenario, selection).map(({ job, shard }) => ({
+    id: job.id,
+    platform: job.platform.name,
+    variant: job.variant.name,
+    suite: job.suite.name,
+    attempt: job.attempt,
+    ...(shard !== undefined ? { shard } : {}),
+  }));
+}
+
+function expandPlan(scenario: Scenario, selection: Selection): Array<{ job: Job; shard?: number }> {
   // A suite expanded from a testcase.yaml answers to its scenario id and to the name it was listed under.
   const pick = <T extends { name: string; group?: string }>(all: T[], wanted?: string[]) =>
     wanted && wanted.length ? all.filter((x) => wanted.some((w) => globMatch(w, x.name) || (x.group !== undefined && globMatch(w, x.group)))) : all;
@@ -21,14 +38,13 @@ export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[]
   const suites = pick(scenario.suites, selection.suites);
   const variants = pick(scenario.variants, selection.variants);
   const repeat = Math.max(1, selection.repeat ?? 1);
-  const jobs: Job[] = [];
+  const jobs: Array<{ job: Job; shard?: number }> = [];
   // Shards split by (platform, suite), so a baseline and its candidates run on the same machine
   // and each shard's own report already holds whole comparisons. Round-robin keeps them even.
   let pair = 0;
   for (const platform of platforms) {
     for (const suite of suites) {
-      const inShard = !selection.shard || pair++ % selection.shard.count === selection.shard.index - 1;
-      if (!inShard) continue;
+      const shard = selection.shard ? (pair++ % selection.shard.count) + 1 : undefined;
       for (const variant of variants) {
         if (!appliesTo(variant, suite)) continue;
         if (variant.platforms && !variant.platforms.some((p) => globMatch(p, platform.name))) continue;
@@ -49,7 +65,7 @@ export function expandJobs(scenario: Scenario, selection: Selection = {}): Job[]
             if (reasons.length) job.filtered = `filtered: ${reasons.join('; ')}`;
             if (suite.twister.buildOnly) job.buildOnly = true;
           }
-          jobs.push(job);
+          jobs.push({ job, ...(shard !== undefined ? { shard } : {}) });
         }
       }
     }

@@ -55,12 +55,14 @@ export interface Scenario {
   known?: KnownList;
   /** `compare.from_twister:`: a twister.json whose results are the baseline (not run). */
   baselineFromTwister?: string;
+  /** `allow_identical: true`: baseline and candidate may boot the same image (a harness self-test). */
+  allowIdentical?: boolean;
 }
 
 /** Guest seconds by default (the emulator's clock, see harness/run/clock.ts); 60 is twister's default timeout. */
 export const DEFAULT_TIMEOUTS: Timeouts = { wallSeconds: 60, silenceSeconds: 60, crashGraceSeconds: 0.5 };
 
-const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known'];
+const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known', 'allow_identical'];
 
 export interface LoadOptions {
   /** Folders searched for platforms/<name>.yaml, in order. */
@@ -117,6 +119,8 @@ export function loadScenario(file: string, options: LoadOptions): Scenario {
     if (!existsSync(path)) fromTwister.fail(`file not found: ${path}`, "the twister.json of the run to compare against (twister writes it in its output folder), relative to the scenario");
     scenario.baselineFromTwister = path;
   }
+  const allowIdentical = root.get('allow_identical');
+  if (allowIdentical.boolean(false)) scenario.allowIdentical = true;
   const known = root.get('known');
   if (known.present) {
     const path = at(known.string());

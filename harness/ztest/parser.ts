@@ -39,6 +39,9 @@ interface OpenCase {
 
 const END_STATUS: Record<string, CaseStatus> = { PASS: 'pass', FAIL: 'fail', SKIP: 'skip', FLAKY: 'fail' };
 
+/** Worst first, for a case ztest ran more than once in one boot. */
+const STATUS_RANK: Record<CaseStatus, number> = { crash: 0, timeout: 1, fail: 2, blocked: 3, skip: 4, pass: 5 };
+
 export class ZtestParser {
   private lineNo = 0;
   private suite: string | undefined;
@@ -92,15 +95,21 @@ export class ZtestParser {
       };
       if (this.open?.name === name) this.closeOpenInto(result);
       this.open = undefined;
-      this.cases.set(key(suite, name), result);
-      events.push({ type: 'case-end', result });
+      if (this.record(result)) events.push({ type: 'case-end', result });
     } else if ((m = G.SUITE_END.exec(line))) {
       events.push({ type: 'suite-end', suite: m[1]!, success: m[2] === 'succeeded', line: n });
     } else if ((m = G.CASE_SUMMARY.exec(line))) {
       // The summary repeats every verdict; it only matters when a case's own end line was lost.
       const suite = m[2]!;
       const name = m[3]!;
-      if (!this.cases.has(key(suite, name))) {
+      const seen = this.cases.get(key(suite, name));
+      if (m[1] === 'FLAKY' && seen && seen.status !== 'fail') {
+        // ztest ran the case more than once (ZTEST_REPEAT, retries): one failed attempt fails it.
+        seen.status = 'fail';
+        seen.detail = `${line.trim().replace(/^- /, '')}${seen.detail ? ` — ${seen.detail}` : ''}`;
+        seen.detailLine = n;
+        events.push({ type: 'case-end', result: seen });
+      } else if (!seen) {
         const result: CaseResult = {
           suite,
           name,
@@ -180,6 +189,21 @@ export class ZtestParser {
     if (this.project !== undefined) run.project = this.project;
     if (this.fatal?.line) run.fatal = this.fatal;
     return run;
+  }
+
+  /**
+   * A case's result; when ztest runs it again in the same boot (ZTEST_REPEAT, a retried suite), a
+   * failed attempt stands even if a later one passed: the case is as good as its worst attempt.
+   */
+  private record(result: CaseResult): boolean {
+    const k = key(result.suite, result.name);
+    const earlier = this.cases.get(k);
+    if (earlier && STATUS_RANK[earlier.status] < STATUS_RANK[result.status]) {
+      earlier.detail = `${earlier.detail ?? `${earlier.status.toUpperCase()} in an earlier attempt`} (a later attempt ended ${result.status})`;
+      return false;
+    }
+    this.cases.set(k, result);
+    return true;
   }
 
   /** The open case ends with `result`: it keeps where it started and why it failed. */

@@ -327,6 +327,8 @@ static int run_suite(const struct ztest_suite_node *suite)
 }
 
 #if defined(CONFIG_ZTEST_SUMMARY)
+#define TC_FLAKY 3
+
 static int test_outcome(const struct ztest_unit_test *test)
 {
 	/* A test that never ran (run_count 0) counts as skipped, as in Zephyr. */
@@ -335,6 +337,10 @@ static int test_outcome(const struct ztest_unit_test *test)
 	}
 	if (test->stats->pass_count == test->stats->run_count) {
 		return TC_PASS;
+	}
+	/* Repeated (CONFIG_ZTEST_REPEAT) and passed some of the time: Zephyr calls it flaky. */
+	if (test->stats->pass_count > 0) {
+		return TC_FLAKY;
 	}
 	return TC_FAIL;
 }
@@ -354,7 +360,7 @@ static void show_suite_summary(const struct ztest_suite_node *suite)
 		duration_ms += test->stats->duration_worst_ms;
 		if (outcome == TC_SKIP) {
 			skip++;
-		} else if (outcome == TC_PASS) {
+		} else if (outcome == TC_PASS || outcome == TC_FLAKY) {
 			pass++;
 		} else {
 			fail++;
@@ -384,6 +390,14 @@ static void show_suite_summary(const struct ztest_suite_node *suite)
 #if defined(CONFIG_ZTEST_VERBOSE_SUMMARY)
 	test = NULL;
 	while ((test = next_test(suite->name, test)) != NULL) {
+		if (test_outcome(test) == TC_FLAKY) {
+			printk(" - FLAKY - [%s.%s] - (Failed %d of %d attempts) - duration = %u.%03u seconds\n",
+			       test->test_suite_name, test->name, (int)test->stats->fail_count,
+			       (int)test->stats->run_count,
+			       (unsigned int)(test->stats->duration_worst_ms / 1000),
+			       (unsigned int)(test->stats->duration_worst_ms % 1000));
+			continue;
+		}
 		printk(" - %s - [%s.%s] duration = %u.%03u seconds\n", result_str(test_outcome(test)),
 		       test->test_suite_name, test->name,
 		       (unsigned int)(test->stats->duration_worst_ms / 1000),
@@ -394,25 +408,33 @@ static void show_suite_summary(const struct ztest_suite_node *suite)
 }
 #endif
 
+#if defined(CONFIG_ZTEST_REPEAT)
+#define SUITE_REPEAT CONFIG_ZTEST_SUITE_REPEAT_COUNT
+#else
+#define SUITE_REPEAT 1
+#endif
+
 static void run_all_suites(void)
 {
-	for (const struct ztest_suite_node *suite = _ztest_suite_node_list_start;
-	     suite < _ztest_suite_node_list_end; ++suite) {
-		const struct ztest_unit_test *test = NULL;
+	for (const struct ztest_unit_test *test = _ztest_unit_test_list_start;
+	     test < _ztest_unit_test_list_end; ++test) {
+		memset(test->stats, 0, sizeof(*test->stats));
+	}
+	/* CONFIG_ZTEST_REPEAT runs every suite again; the stats add up across the attempts. */
+	for (int round = 0; round < SUITE_REPEAT; round++) {
+		for (const struct ztest_suite_node *suite = _ztest_suite_node_list_start;
+		     suite < _ztest_suite_node_list_end; ++suite) {
+			if (suite->predicate == NULL || suite->predicate(NULL)) {
+				int fail = run_suite(suite);
 
-		while ((test = next_test(suite->name, test)) != NULL) {
-			memset(test->stats, 0, sizeof(*test->stats));
-		}
-		if (suite->predicate == NULL || suite->predicate(NULL)) {
-			int fail = run_suite(suite);
-
-			suite->stats->run_count++;
-			suite->stats->fail_count += (fail != 0) ? 1 : 0;
-		} else {
-			suite->stats->skip_count++;
-		}
-		if (test_status == 2 || (test_status == 1 && IS_FAIL_FAST)) {
-			break;
+				suite->stats->run_count++;
+				suite->stats->fail_count += (fail != 0) ? 1 : 0;
+			} else {
+				suite->stats->skip_count++;
+			}
+			if (test_status == 2 || (test_status == 1 && IS_FAIL_FAST)) {
+				break;
+			}
 		}
 	}
 
@@ -480,6 +502,10 @@ int main(void)
 {
 	run_all_suites();
 	verify_all_suites_ran();
+#if defined(CONFIG_TANDEM_DEMO_HANG_AT_END)
+	/* A teardown that never returns: every case has passed, the verdict line never comes. */
+	k_sleep(K_FOREVER);
+#endif
 	end_report();
 	return 0;
 }
