@@ -2,7 +2,7 @@
 // variables, GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STEP_SUMMARY pointed at files. No GitHub needed.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -145,6 +145,22 @@ describe('the GitHub Action (action.yml and its step scripts)', function () {
       expect((await step('gate.sh', { VERDICT: 'regressed', FAIL_ON_REGRESSION: 'false' })).code).to.equal(0);
       const clean = shards.find((s) => s.outputs['verdict'] === 'passed')!;
       expect((await step('gate.sh', { VERDICT: clean.outputs['verdict']! })).code).to.equal(0);
+      // An incomplete run (exit 3) must not pass CI by default.
+      const incomplete = await step('gate.sh', { VERDICT: 'incomplete', EXIT_CODE: '3' });
+      expect(incomplete.code).to.equal(1);
+      expect(incomplete.stdout).to.match(/::error::tandem: incomplete/);
+      expect((await step('gate.sh', { VERDICT: 'incomplete', EXIT_CODE: '3', FAIL_ON_INCOMPLETE: 'false' })).code).to.equal(0);
+    });
+
+    it('a merge of one shard alone is incomplete: verdict incomplete, exit code 3, and the gate fails', async () => {
+      const dir = join(tmp.dir, 'one-shard');
+      mkdirSync(join(dir, 'a'), { recursive: true });
+      cpSync(join(tmp.dir, 'artifacts/tandem-run-shard-1-of-2'), join(dir, 'a', 'tandem-run-shard-1-of-2'), { recursive: true });
+      const lone = await step('merge.sh', { RUNS: dir, OUT: 'lone' });
+      expect(lone.outputs['verdict']).to.equal('incomplete');
+      expect(lone.outputs['exit-code']).to.equal('3');
+      expect(lone.summary).to.include('shard 2/2 was not merged');
+      expect((await step('gate.sh', { VERDICT: lone.outputs['verdict']!, EXIT_CODE: '3' })).code).to.equal(1);
     });
 
     it('leaves no QEMU behind', () => {

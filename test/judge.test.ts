@@ -5,6 +5,7 @@ import type { CaseResult, CaseStatus, Comparison, GatePolicy, ReasonKind, RunEnd
 import { assembleRecord } from '../harness/run/record.js';
 import { mergeRecords } from '../harness/run/merge.js';
 import { runMeta } from './fixtures/report/fixture.js';
+import { renderTerminalSummary } from '../harness/report/terminal.js';
 
 type CaseSpec = [string, CaseStatus];
 interface Spec {
@@ -63,6 +64,8 @@ interface Row {
   kinds: ReasonKind[];
   /** Classes of diff rows, where the row set matters. */
   classes?: Record<string, string>;
+  /** A line the user sees in the terminal summary. */
+  line?: RegExp;
 }
 
 const TABLE: Row[] = [
@@ -99,6 +102,7 @@ const TABLE: Row[] = [
     exit: 1,
     kinds: ['worse'],
     classes: { 'z.test_b': 'crash', 'z.test_c': 'blocked', 'z.test_a': 'same' },
+    line: /z\.test_b pass→crash \[attempts: candidate 1 pass · 2 crash, baseline 3 pass\]/,
   },
   {
     situation: '2. one flaky baseline boot does not mask a candidate that crashes in every boot',
@@ -131,6 +135,7 @@ const TABLE: Row[] = [
     exit: 1,
     kinds: ['worse'],
     classes: { 'z.test_new': 'regression' },
+    line: /^Regressions \(1\):\n {2}qemu_cortex_m3\/wasm\/mutex z\.test_new —→fail/m,
   },
   {
     situation: '4. a passing case the baseline lacks is new, and fine',
@@ -218,6 +223,7 @@ const TABLE: Row[] = [
     exit: 1,
     kinds: ['worse'],
     classes: { 'z.test_b': 'fix', 'z.test_c': 'crash' },
+    line: /^Crashes \(1\):\n {2}qemu_cortex_m3\/wasm\/mutex z\.test_c blocked→crash/m,
   },
   {
     situation: '9. candidate cases the baseline never reached are not compared',
@@ -262,6 +268,9 @@ describe('the judge', () => {
       const kinds = [...new Set([...j.invalid, ...j.regressed, ...j.incomplete].map((x) => x.kind))].sort();
       expect(kinds).to.deep.equal([...row.kinds].sort());
       expect(rec.summary.regressed).to.equal(row.exit === 1);
+      const screen = renderTerminalSummary(rec, { width: 400 });
+      expect(screen.split('\n')[1]).to.match(new RegExp(`^[A-Z ]+(\\(incomplete, accepted by --allow-incomplete\\) )?· exit ${row.exit}`));
+      if (row.line) expect(screen).to.match(row.line);
       for (const [key, cls] of Object.entries(row.classes ?? {})) {
         expect(rec.diff.find((d) => d.case === key)?.class, `${key} in ${JSON.stringify(rec.diff.map((d) => [d.case, d.class]))}`).to.equal(cls);
       }

@@ -282,6 +282,13 @@ export function overallHeadline(record: RunRecord): string {
   return `${word}${j.incompleteAccepted ? ' (incomplete, accepted by --allow-incomplete)' : ''} · exit ${j.exitCode}`;
 }
 
+/** ` [attempts: candidate 1 pass · 2 crash, baseline 3 pass]` for a row whose repeated attempts disagree. */
+export function attemptsText(d: DiffEntry): string {
+  if (!d.attempts) return '';
+  const side = (t: Partial<Record<CaseStatus, number>>) => formatCounts(t, CASE_ORDER) || 'none';
+  return ` [attempts: candidate ${side(d.attempts.candidate)}, baseline ${side(d.attempts.baseline)}]`;
+}
+
 /** `3 regression · 1 crash`: counts in the given order, zeros left out. */
 export function formatCounts<K extends string>(
   counts: Partial<Record<K, number>>,

@@ -13,6 +13,7 @@ import {
   entryCrashSite,
   CASE_ORDER,
   CLASS_ORDER,
+  attemptsText,
   judgementOf,
   overallHeadline,
   VERDICT_TALLY,
@@ -239,7 +240,7 @@ function diffRow(view: RunView, d: DiffEntry, embedded: Embedded): string {
   const at = locate(view, d);
   const target = at ? lineLink(embedded, at.job.result.job.id, at.line) : undefined;
   const name = target ? `<a href="#${e(target)}">${e(d.case)}</a>` : e(d.case);
-  const change = `${e(d.baselineVariant)}: ${e(d.baseline ?? '—')} → ${e(d.candidateVariant)}: ${e(d.candidate ?? '—')}`;
+  const change = `${e(d.baselineVariant)}: ${e(d.baseline ?? '—')} → ${e(d.candidateVariant)}: ${e(d.candidate ?? '—')}${e(attemptsText(d))}`;
   const site = entryCrashSite(view, d);
   const detail = site && at ? `<a href="#${e(forensicsAnchor(jobAnchor(at.job.result.job.id)))}">${e(oneLine(site, 500))}</a>` : e(oneLine(d.detail ?? '', 500));
   const known = d.known ? `${e(d.known.expired ? `known entry expired ${d.known.until}` : `known (was ${d.known.was})`)}: ${e(oneLine(d.known.reason, 300))} [${e(d.known.source)}]${d.detail ? ' — ' : ''}` : '';

@@ -11,6 +11,7 @@ import {
   CASE_ORDER,
   CLASS_ORDER,
   OVERALL_GLYPH,
+  attemptsText,
   judgementOf,
   overallHeadline,
   VERDICT_TALLY,
@@ -113,7 +114,7 @@ function status(s: string | undefined): string {
 
 function findingsTable(view: RunView, entries: readonly DiffEntry[], limits: Limits): string {
   const rows = entries.slice(0, limits.rows).map((d) => {
-    const change = `${mdEscape(d.baselineVariant)}: ${status(d.baseline)} → ${mdEscape(d.candidateVariant)}: ${status(d.candidate)}`;
+    const change = `${mdEscape(d.baselineVariant)}: ${status(d.baseline)} → ${mdEscape(d.candidateVariant)}: ${status(d.candidate)}${mdEscape(attemptsText(d))}`;
     const detail = entryCrashSite(view, d) ?? d.detail;
     return `| ${mdEscape(d.platform)} | ${mdEscape(d.suite)} | ${mdEscape(d.case)} | ${change} | ${detail ? mdEscape(detail, limits.detail) : ''} |`;
   });

@@ -7,6 +7,7 @@ import { reasonLines, reasonText } from './judgement.js';
 import type { RunRecord, RunResult, Verdict } from '../domain.js';
 import {
   CLASS_ORDER,
+  attemptsText,
   judgementOf,
   overallHeadline,
   VERDICT_TALLY,
@@ -115,7 +116,7 @@ export function renderTap(record: RunRecord): string {
   // Comments before the first subtest: a reader of raw TAP sees what got worse before anything else.
   const head = worse
     .slice(0, 20)
-    .map((d) => `# ${d.class}: ${oneLine(`${d.platform} ${d.suite} ${d.case} ${d.baseline ?? 'absent'} -> ${d.candidate ?? 'absent'}${d.detail ? ` (${d.detail})` : ''}`, 400)}`);
+    .map((d) => `# ${d.class}: ${oneLine(`${d.platform} ${d.suite} ${d.case} ${d.baseline ?? 'absent'} -> ${d.candidate ?? 'absent'}${attemptsText(d)}${d.detail ? ` (${d.detail})` : ''}`, 400)}`);
   if (worse.length > 20) head.push(`# ... and ${worse.length - 20} more`);
   // Cross-platform disagreements are findings too, though they do not fail the run by default.
   for (const p of (record.platforms ?? []).filter((x) => x.class === 'disagree').slice(0, 20)) {

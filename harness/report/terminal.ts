@@ -6,6 +6,7 @@ import type { DiffClass, DiffEntry, RunRecord } from '../domain.js';
 import {
   CASE_ORDER,
   CLASS_ORDER,
+  attemptsText,
   judgementOf,
   overallHeadline,
   VERDICT_TALLY,
@@ -69,7 +70,7 @@ function fit(s: string, width: number): string {
 }
 
 function entryLine(d: DiffEntry, site?: string): string {
-  const change = `${d.baseline ?? '—'}→${d.candidate ?? '—'}`;
+  const change = `${d.baseline ?? '—'}→${d.candidate ?? '—'}${attemptsText(d)}`;
   const text = site ?? d.detail;
   const detail = text ? `  ${oneLine(text, 200)}` : '';
   return `  ${oneLine(`${d.platform}/${d.candidateVariant}/${d.suite}`, 80)} ${oneLine(d.case, 80)} ${change}${detail}`;
