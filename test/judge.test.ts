@@ -256,7 +256,7 @@ const TABLE: Row[] = [
     exit: 1,
     kinds: ['job-failed'],
   },
-  { situation: 'interrupted', rec: () => record([r({ variant: 'native', verdict: 'passed', cases: ALL })], { interrupted: true }), exit: 130, kinds: ['no-jobs'] },
+  { situation: 'interrupted', rec: () => record([r({ variant: 'native', verdict: 'passed', cases: ALL })], { interrupted: true }), exit: 130, kinds: ['interrupted', 'no-jobs'] },
 ];
 
 describe('the judge', () => {

@@ -46,6 +46,7 @@ export function judge(input: JudgeInput): Judgement {
   regressed.push(...aloneFound.regressed);
   incomplete.push(...aloneFound.incomplete);
   incomplete.push(...planReasons(input, strict));
+  if (input.interrupted) incomplete.push({ kind: 'interrupted', message: 'the run was interrupted (Ctrl-C, or killed and rebuilt from its journal): only what finished was judged' });
   // Everything filtered, build-only or otherwise not applicable: nothing at all was tested.
   if (incomplete.length === 0 && regressed.length === 0) {
     const booted = input.results.some((r) => r.verdict !== 'skipped');
