@@ -33,8 +33,9 @@ describe('tandem killed with SIGKILL', function () {
   });
 
   it('QEMU ends within 2 s on its own, and `tandem report` rebuilds what finished', async () => {
-    // basic passes at once; the wasm msgq image hangs and keeps its QEMU alive (silence 120 s).
-    const file = tmp.write('hang.yaml', demoScenario({ suites: ['basic', 'msgq'], silence: 120 }));
+    // basic passes at once; the wasm msgq image hangs and keeps its QEMU alive (120 s of host
+    // silence: on the guest clock the idle deadlock would end in half a second).
+    const file = tmp.write('hang.yaml', demoScenario({ suites: ['basic', 'msgq'], silence: 120, clock: 'host' }));
     const dir = join(tmp.dir, 'run');
     const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--jobs', '2']);
     const journal = join(dir, 'results.jsonl');
@@ -141,7 +142,7 @@ setInterval(() => {}, 1000);
   const renode = locateRenode();
   (renode ? it : it.skip)(`Renode and its mono end within 2 s too${renode ? '' : ' (skipped: renode not found; set TANDEM_RENODE or put renode on PATH)'}`, async function () {
     const fw = join(DEMO_BUILD_ROOT, 'faults-renode');
-    const file = tmp.write('g474.yaml', demoScenario({ suites: ['msgq'], silence: 120, wall: 600 }).replace('[qemu_cortex_m3]', '[nucleo_g474re]').replace(DEMO_BUILD_ROOT, fw));
+    const file = tmp.write('g474.yaml', demoScenario({ suites: ['msgq'], silence: 120, wall: 600, clock: 'host' }).replace('[qemu_cortex_m3]', '[nucleo_g474re]').replace(DEMO_BUILD_ROOT, fw));
     const dir = join(tmp.dir, 'g474');
     const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm']);
     // Killed while Renode runs the hanging guest (or is still starting: either must end).
