@@ -118,7 +118,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       observer,
       snapshot: !values['no-snapshot'],
       // Longest first, from earlier runs in the same reports root and any --durations run.json.
-      durations: loadDurations(dirname(runDir), values.durations ?? [], runDir),
+      durations: loadDurations(dirname(runDir), values.durations ?? [], runDir, (f, why) => console.error(`tandem: ignoring ${display(f)} for the longest-first order: ${why}`)),
     });
   } finally {
     observer.close();
