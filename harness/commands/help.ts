@@ -2,6 +2,7 @@
 import { defaultConcurrency } from '../run/run.js';
 import { TANDEM_VERSION } from '../version.js';
 import { ALL_FORMATS } from '../report/index.js';
+import { REPEAT_LIMIT, concurrencyLimit } from './common.js';
 
 export const HELP = `tandem ${TANDEM_VERSION} — run Zephyr ztest images in emulators and diff variants per test case
 
@@ -18,12 +19,12 @@ Usage:
 
 Options for run:
   --out DIR            run folder (default: reports/<run-id>)
-  -j, --jobs N         emulators at once (default: CPU cores = ${defaultConcurrency()})
+  -j, --jobs N         emulators at once (default: CPU cores = ${defaultConcurrency()}; at most ${concurrencyLimit(defaultConcurrency()).max})
   --build-jobs N       builds at once (default: 1; each build uses every core)
   --platform NAME      only this platform (repeatable, globs allowed)
   --suite NAME         only this suite (repeatable, globs allowed)
   --variant NAME       only this variant (repeatable, globs allowed)
-  --repeat N           run every job N times; disagreeing attempts are 'flaky'
+  --repeat N           run every job N times (at most ${REPEAT_LIMIT.max}); disagreeing attempts are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
   --durations FILE     run.json whose job times order this run, longest first (repeatable;
                        earlier runs in the same reports folder are read anyway)
@@ -52,5 +53,6 @@ Options for debug:
   --port N             GDB server port on 127.0.0.1 (default: a free one)
   --from-snapshot      Renode: load the state saved when the job failed, instead of booting
 
-Exit codes: 0 no regression, 1 the candidate regressed, 2 usage/config error, 130 interrupted.
+Exit codes: 0 no regression, 1 the candidate regressed, 2 usage/config error, 130 interrupted;
+70 internal error (a bug in tandem; the stack trace is saved to internal-error.txt in the run folder).
 Environment: TANDEM_QEMU, TANDEM_RENODE (emulator binaries), NO_COLOR, CI.`;

@@ -14,7 +14,8 @@ import { compareRuns } from '../diff/compare-runs.js';
 import { writeReports } from '../report/index.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { REPO_ROOT } from '../version.js';
-import { EXIT, UsageError, catchInterrupts, display, formatsOf, loadRecord, positiveInt, printSummary } from './common.js';
+import { EXIT, REPEAT_LIMIT, UsageError, catchInterrupts, concurrencyLimit, display, formatsOf, loadRecord, makeOutFolder, positiveInt, printSummary } from './common.js';
+import { setRunFolder } from './internal-error.js';
 import { makeObserver } from './run.js';
 
 export async function cmdRerun(argv: string[]): Promise<number> {
@@ -40,11 +41,12 @@ export async function cmdRerun(argv: string[]): Promise<number> {
   const earlierDir = resolve(positionals[0]!);
   const earlier = await loadRecord(earlierDir);
   const formats = formatsOf(values.format);
+  const jobs = positiveInt('jobs', values.jobs, defaultConcurrency(), concurrencyLimit(defaultConcurrency()));
   const plan = planRerun(earlier, {
     failed: Boolean(values.failed),
     ...(values.job ? { jobs: values.job } : {}),
     ...(values.case ? { cases: values.case } : {}),
-    repeat: positiveInt('repeat', values.repeat, 1),
+    repeat: positiveInt('repeat', values.repeat, 1, REPEAT_LIMIT),
   });
   if (plan.problems.length) throw new UsageError(`cannot rerun ${display(earlierDir)}:\n  ${plan.problems.join('\n  ')}`);
   if (plan.jobs.length === 0) {
@@ -64,8 +66,8 @@ export async function cmdRerun(argv: string[]): Promise<number> {
 
   const runId = newRunId();
   const runDir = resolve(values.out ?? join(dirname(earlierDir), `rerun-${runId}`));
-  mkdirSync(runDir, { recursive: true });
-  const jobs = positiveInt('jobs', values.jobs, defaultConcurrency());
+  makeOutFolder(runDir);
+  setRunFolder(runDir);
   const interrupts = catchInterrupts(runDir);
   const human = process.stdout;
   const quiet = Boolean(values.quiet);
