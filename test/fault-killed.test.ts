@@ -2,7 +2,7 @@
 // emulator it started ends within 2 s, and the run folder still yields its report.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../harness/domain.js';
 import { REPO_ROOT } from '../harness/version.js';
@@ -37,7 +37,11 @@ describe('tandem killed with SIGKILL', function () {
     // silence: on the guest clock the idle deadlock would end in half a second).
     const file = tmp.write('hang.yaml', demoScenario({ suites: ['basic', 'msgq'], silence: 120, clock: 'host' }));
     const dir = join(tmp.dir, 'run');
-    const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--jobs', '2']);
+    // A temp folder of its own, to see what a killed tandem leaves there and who removes it.
+    const temp = join(tmp.dir, 'temp');
+    mkdirSync(temp);
+    const fifos = () => readdirSync(temp).filter((n) => n.startsWith('tandem-fifo-'));
+    const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--jobs', '2'], { TMPDIR: temp });
     const journal = join(dir, 'results.jsonl');
     await waitFor(`a finished job and a hanging QEMU; tandem said:\n${run.output()}`, () =>
       existsSync(journal) && readFileSync(journal, 'utf8').trim() !== '' && taggedProcesses(tag, /qemu-system-arm/).length === 1, 180_000);
@@ -55,6 +59,13 @@ describe('tandem killed with SIGKILL', function () {
     expect(rec.interrupted).to.equal(true);
     expect(rec.results.map((x) => [x.job.id, x.verdict])).to.deep.equal([['qemu_cortex_m3/wasm/basic', 'passed']]);
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).to.match(/basic/);
+
+    // Its FIFO folder stays behind until the next tandem that makes one sweeps it.
+    const left = fifos();
+    expect(left, 'the killed run left its FIFO folder').to.have.length(1);
+    const next = await tandemCli(tag, ['run', file, '--out', join(tmp.dir, 'next'), '--variant', 'native', '--suite', 'basic', '-q'], { TMPDIR: temp });
+    expect(next.code, next.stderr).to.equal(0);
+    expect(fifos(), 'swept by the next run, which removed its own at exit').to.deep.equal([]);
   });
 
   it("a leader's own children (mono under Renode's launcher, a compiler under ninja) end too", async () => {
