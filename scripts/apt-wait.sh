@@ -4,7 +4,7 @@
 # some of its locks in some versions (not the lists lock of `apt-get update`), so apt-get is run
 # again while it fails on a lock: nothing was changed by a run that could not lock.
 apt_get() {
-  local limit=${TANDEM_APT_WAIT:-600} poll=${TANDEM_APT_POLL:-5} start=$SECONDS log rc holder told=''
+  local limit=${TANDEM_APT_WAIT:-600} poll=${TANDEM_APT_POLL:-5} since='' log rc holder
   log=$(mktemp)
   while :; do
     rc=0
@@ -20,14 +20,16 @@ apt_get() {
       rm -f "$log"
       return "$rc"
     fi
-    if [ $((SECONDS - start)) -ge "$limit" ]; then
+    # The limit is on the waiting, counted from the first refusal (apt-get's own run time is not
+    # waiting), in microseconds.
+    if [ -n "$since" ] && [ $(( ${EPOCHREALTIME/./} - since )) -ge $(( limit * 1000000 )) ]; then
       echo "setup: gave up after ${limit} s waiting for the package manager: ${holder}. Wait for it to finish (or raise TANDEM_APT_WAIT) and run this again." >&2
       rm -f "$log"
       return "$rc"
     fi
-    if [ -z "$told" ]; then
+    if [ -z "$since" ]; then
       echo "setup: another package manager is busy (${holder}); waiting for it, at most ${limit} s (TANDEM_APT_WAIT)" >&2
-      told=1
+      since=${EPOCHREALTIME/./}
     fi
     sleep "$poll"
   done
