@@ -43,6 +43,7 @@ for pg in $groups; do kill -9 "-$pg" 2>/dev/null; done
  * before exec.
  */
 const LEADER_SCRIPT = `trap '' PIPE; echo "+ $$" >&3; trap - PIPE; exec 3>&-; exec "$@"`;
+
 let watchdog: ChildProcess | undefined;
 let watchdogFailed = false;
 /** Groups registered and not yet ended: told again to a watchdog started after one was lost. */
@@ -62,9 +63,12 @@ function startWatchdog(): ChildProcess | undefined {
       watchdogFailed = true;
       if (watchdog === child) watchdog = undefined;
     });
-    // Only a kill from outside ends it while tandem lives: the next group starts a new one.
+    // Only a kill from outside ends it while tandem lives: a new one takes over the live groups
+    // at once (a leader that wrote to the dead one is among them).
     child.once('exit', () => {
-      if (watchdog === child) watchdog = undefined;
+      if (watchdog !== child) return;
+      watchdog = undefined;
+      if (watched.size) startWatchdog();
     });
     child.stdin?.on('error', () => undefined);
     // Neither the watchdog nor its pipe may keep tandem's event loop alive.
