@@ -50,7 +50,7 @@ describe('damaged input and internal errors', function () {
       [['--repeat', '1e3'], /^tandem: --repeat needs a whole number from 1 to 1000, in digits \(got '1e3'; write 1000\)$/],
       [['--repeat', '0x10'], /in digits \(got '0x10'; write 16\)$/],
       [['--repeat', '2.5'], /in digits \(got '2\.5'\)$/],
-      [['--jobs', '1000'], /^tandem: --jobs 1000 is too many: at most \d+ \(each is a process of its own/],
+      [['--jobs', '1000'], /^tandem: --jobs 1000 is too many: at most \d+ \(each job is an emulator process of its own/],
       [['--jobs', '0'], /^tandem: --jobs needs a whole number from 1 to \d+ \(got '0'\)$/],
       [['--build-jobs=-3'], /^tandem: --build-jobs needs a whole number from 1 to \d+, in digits \(got '-3'\)$/],
     ];

@@ -23,7 +23,7 @@ export interface CountLimit {
 /** How many emulators (or builds) at once: 4 per CPU core, and never fewer than 64 allowed. */
 export function concurrencyLimit(cores: number): CountLimit {
   const max = Math.max(64, 4 * cores);
-  return { max, why: `each is a process of its own; more than 4 per CPU core (this machine has ${cores}), or 64, only slows every one down` };
+  return { max, why: `each job is an emulator process of its own, and more at once only slow each other down: 64, or 4 per CPU core on larger machines (this one has ${cores})` };
 }
 
 export const REPEAT_LIMIT: CountLimit = { max: 1000, why: 'every attempt boots every job once more and adds it to run.json; repeat the command for more' };
