@@ -5,6 +5,7 @@
 //   3. memory: tandem's heap and RSS as the job count grows (logs stream to disk)
 //   4. renode: boot → verdict of each demo suite on nucleo_g474re, first boot vs a reused process
 //   5. rerun: `tandem rerun --failed` start-up to its first boot (bench/rerun.ts)
+//   6. hammer: what a guest's writes to addresses with no model cost it on Renode (bench/hammer.ts)
 // Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
 // the least any harness must do.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { rerunStartup } from './rerun.js';
 import { bareQemu, barePool } from './bare-pool.js';
 import { poolBench } from './cli-vs-pool.js';
 import { hangLatency } from './hang.js';
+import { hammerBench } from './hammer.js';
 
 const cores = defaultConcurrency();
 const work = join(tmpdir(), `tandem-bench-${process.pid}`);
@@ -278,6 +280,7 @@ async function main(): Promise<void> {
     if (!which || which === 'renode') await renode();
     if (!which || which === 'rerun') await rerunStartup(work);
     if (!which || which === 'pool') await poolBench(process.argv.slice(3));
+    if (!which || which === 'hammer') await hammerBench(work);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,11 +1,12 @@
 // Command line: parse the command word, dispatch to harness/commands/<command>.ts. The exit code of
 // a finished run is the judge's (harness/judge/); here only usage errors (2) and tandem's own
-// crashes (70) are mapped.
+// crashes (70: one line, the stack trace in a file) are mapped.
 import { ConfigError } from './scenario/yaml-reader.js';
 import { RunFolderError } from './storage-error.js';
 import { killAllGroups } from './emulators/process-group.js';
 import { REPO_ROOT, TANDEM_VERSION } from './version.js';
-import { EXIT, UsageError } from './commands/common.js';
+import { EXIT, UsageError, display } from './commands/common.js';
+import { reportInternalError } from './commands/internal-error.js';
 
 export { EXIT } from './commands/common.js';
 
@@ -75,9 +76,10 @@ export function runCli(argv = process.argv.slice(2)): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      console.error(`tandem: internal error: ${(err as Error).stack ?? String(err)}`);
       killAllGroups();
-      process.exitCode = 70;
+      // At once: a run that broke may still hold timers and pipes that would keep node alive.
+      // Exit handlers still run (the run folder's lock is released, temp folders removed).
+      process.exit(reportInternalError(err, argv, display));
     },
   );
 }

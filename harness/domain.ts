@@ -335,6 +335,10 @@ export interface Forensics {
   fault?: string;
   /** The indented lines under the header: `Attempt to execute undefined instruction`. */
   details: string[];
+  /** The fatal error line's code and reason: 3 `Kernel oops`, 4 `Kernel panic`, 0 `CPU exception`. */
+  fatal?: { code: number; reason: string };
+  /** The printed exception frame is all zero: no frame the CPU pushed, so no faulting pc to resolve. */
+  noFrame?: true;
   /** r0..r3, r12, lr, pc, xpsr as printed. */
   registers: Record<string, string>;
   pc?: CodeSite;

@@ -25,8 +25,9 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    . scripts/apt-wait.sh
+    apt_get update -qq
+    apt_get install -y -qq --no-install-recommends "${need[@]}"
   else
     echo "setup: missing packages; run:" >&2
     echo "  sudo apt-get install -y ${need[*]}" >&2

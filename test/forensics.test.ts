@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readFaultDump } from '../harness/forensics/fault-dump.js';
+import { hasEmptyFrame, readFaultDump } from '../harness/forensics/fault-dump.js';
 import { caseFunction, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround } from '../harness/forensics/elf-text.js';
 import { parseMapFile, sectionAt, shortObject } from '../harness/forensics/map-file.js';
 import { isWasmLto, resolveFault } from '../harness/forensics/resolve.js';
@@ -15,6 +15,17 @@ import { scratch } from './helpers/tmp.js';
 
 const LOGS = join(REPO_ROOT, 'test/fixtures/zephyr-logs/qemu_cortex_m3');
 const lines = (file: string) => readFileSync(join(LOGS, file), 'latin1').split('\n');
+
+/** The dump of a Zephyr 3.3.99 nucleo_g474re image's k_oops under Renode: every register 0. */
+const RENODE_OOPS = [
+  'E: r0/a1:  0x00000000  r1/a2:  0x00000000  r2/a3:  0x00000000',
+  'E: r3/a4:  0x00000000 r12/ip:  0x00000000 r14/lr:  0x00000000',
+  'E:  xpsr:  0x00000000',
+  'E: Faulting instruction address (r15/pc): 0x00000000',
+  'E: >>> ZEPHYR FATAL ERROR 3: Kernel oops on CPU 0',
+  'E: Current thread: 0x200001b0 (unknown)',
+  'E: Halting system',
+];
 
 describe('forensics: reading the fault dump', () => {
   it('reads a real Zephyr 3.5.99 USAGE FAULT dump: header, cause, registers, PC line, thread', () => {
@@ -29,8 +40,19 @@ describe('forensics: reading the fault dump', () => {
   it('reads a k_oops dump, which has registers but no fault header', () => {
     const dump = readFaultDump(lines('demo_oops.console.log'))!;
     expect(dump.fault).to.equal(undefined);
+    expect(dump.fatal).to.deep.equal({ code: 3, reason: 'Kernel oops' });
     expect(dump.registers.pc).to.equal('0x000003f4');
     expect(dump.thread?.name).to.equal('test_b_oops');
+    expect(hasEmptyFrame(dump), 'a real frame').to.equal(false);
+  });
+
+  it('tells a kernel oops with an all-zero exception frame (Renode, issue 17) from a fault at pc 0', () => {
+    const dump = readFaultDump(RENODE_OOPS)!;
+    expect(dump.fatal).to.deep.equal({ code: 3, reason: 'Kernel oops' });
+    expect(hasEmptyFrame(dump)).to.equal(true);
+    // A real jump to address 0 has a frame: the Thumb bit in xpsr, an lr to come from.
+    expect(hasEmptyFrame({ registers: { ...dump.registers, lr: '0x08001235', xpsr: '0x01000000' } })).to.equal(false);
+    expect(hasEmptyFrame({ registers: {} }), 'no registers printed at all').to.equal(false);
   });
 
   it('takes BFAR/MMFAR, log-subsystem prefixes, and ignores a fault ztest expected', () => {
@@ -155,6 +177,21 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
     expect(f.unresolved).to.equal(undefined);
     expect(forensicsHeadline(f)).to.match(/^USAGE FAULT at synth_k_sem_give_body\+0x[0-9a-f]+ \(src\/kernel\/sem_wasm\.c:\d+\) \[wasm-LTO\]: udf #0$/);
     expect(forensicsLines(f).some((l) => /^ {2}-> 0x[0-9a-f]{8} {2}de00 +udf #0$/.test(l))).to.equal(true);
+  });
+
+  it('an oops with an all-zero frame says so: nothing blamed on the debug info, the thread still named', async () => {
+    const f = await resolveFault({ dump: readFaultDump(RENODE_OOPS)!, elf, buildDir });
+    expect(f).to.include({ noFrame: true });
+    expect(f.fatal).to.deep.equal({ code: 3, reason: 'Kernel oops' });
+    expect(f.pc).to.equal(undefined);
+    expect(f.instruction).to.equal(undefined);
+    expect(f.unresolved, 'no "built without -g?"').to.equal(undefined);
+    expect(f.thread).to.deep.include({ address: '0x200001b0', symbol: 'ztest_thread' });
+    expect(forensicsHeadline(f)).to.equal('Kernel oops (fatal error 3) without an exception frame (the guest\'s own fatal error, not a CPU fault at a pc)');
+    const text = forensicsLines(f);
+    expect(text[0]).to.equal('Kernel oops (fatal error 3)');
+    expect(text[1]).to.match(/^no exception frame: every register was printed as 0/);
+    expect(text.join('\n')).not.to.match(/0x00000000|unresolved|without -g/);
   });
 
   it('never throws when it cannot resolve: no tools, or no image — it says why and keeps the raw PC', async () => {

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addDurations, emptyDurations, expectedMs, loadDurations, priorityLimit } from '../harness/run/longest-first.js';
+import { addDurations, durationsProblem, emptyDurations, expectedMs, loadDurations, priorityLimit } from '../harness/run/longest-first.js';
 import type { RunResult } from '../harness/domain.js';
 import { scratch } from './helpers/tmp.js';
 
@@ -35,6 +35,41 @@ describe('run: longest first', () => {
       const idx = loadDurations(tmp.dir, [extra], join(tmp.dir, 'current'));
       expect(expectedMs(idx, 'q/v/a', 'q')).to.equal(100);
       expect(expectedMs(idx, 'q/v/z', 'q')).to.equal(7000);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('a damaged record teaches nothing and says so, naming the file: the others still count', () => {
+    expect(durationsProblem({ results: 5 })).to.equal("'results' is not a list (5)");
+    expect(durationsProblem({ results: [{ ...res('q/v/a', 1), job: null }] })).to.equal('results[0].job is null');
+    expect(durationsProblem({ results: [{ ...res('q/v/a', 1), wallMs: '3' }] })).to.equal('results[0].wallMs is not a number');
+    expect(durationsProblem({ results: [res('q/v/a', 1), { ...res('q/v/b', 1), provenance: { imageSha256: 7 } }] })).to.equal('results[1].provenance.imageSha256 is not a string');
+    expect(durationsProblem([])).to.equal('is not a JSON object');
+    expect(durationsProblem({})).to.equal("'results' is missing");
+    expect(durationsProblem({ results: [res('q/v/a', 1, 'aa')] })).to.equal(undefined);
+
+    const tmp = scratch('tandem-dur-');
+    try {
+      const put = (dir: string, body: unknown) => tmp.write(`${dir}/run.json`, typeof body === 'string' ? body : JSON.stringify(body));
+      put('good', { results: [res('q/v/a', 100)] });
+      const five = put('five', { results: 5 });
+      const nullJob = put('null-job', { results: [{ ...res('q/v/b', 200), job: null }] });
+      const text = put('text', '{ half-written');
+      const flag = tmp.write('elsewhere/x/run.json', JSON.stringify({ results: [{ ...res('q/v/c', 300), job: null }] }));
+      const warnings: Array<[string, string]> = [];
+      const idx = loadDurations(tmp.dir, [flag, join(tmp.dir, 'missing.json')], undefined, (file, why) => warnings.push([file, why]));
+      expect(expectedMs(idx, 'q/v/a', 'q')).to.equal(100);
+      expect(expectedMs(idx, 'q/v/b', 'q')).to.equal(undefined);
+      expect(new Map(warnings)).to.deep.equal(new Map([
+        [five, "'results' is not a list (5)"],
+        [nullJob, 'results[0].job is null'],
+        [text, warnings.find(([f]) => f === text)![1]],
+        [flag, 'results[0].job is null'],
+        [join(tmp.dir, 'missing.json'), 'not found'],
+      ]));
+      expect(warnings.find(([f]) => f === text)![1]).to.match(/^not JSON \(/);
+      expect(warnings).to.have.length(5);
     } finally {
       tmp.cleanup();
     }

@@ -29,6 +29,7 @@ import {
   timingOf,
   type RenodeEmulator,
 } from '../harness/emulators/renode/index.js';
+import { unmodelledCounterOf } from '../harness/emulators/renode/repl.js';
 import { RenodeCommandError, RenodeMonitor } from '../harness/emulators/renode/monitor.js';
 import { runJob } from '../harness/run/run-job.js';
 
@@ -120,6 +121,19 @@ describe('renode: monitor commands (pure)', () => {
       'sysbus.lpuart1 CloseFileBackend @/work/job\\ 1/lpuart1.log',
     ]);
     expect(() => reuseCommands({ ...plan, memories: ['sram0; quit'] })).to.throw(/peripheral name/);
+  });
+
+  it('with a counter of unmodelled accesses: spread over the unmapped space after loading, read out last at stop', () => {
+    const commands = bootCommands({ ...plan, unmodelled: 'unmodelled' });
+    expect(commands.indexOf('sysbus.unmodelled CoverUnmappedSpace')).to.equal(commands.indexOf('machine LoadPlatformDescription @/repo/boards/nucleo_g474re.repl') + 1);
+    expect(stopCommands('lpuart1', '/work/job 1/lpuart1.log', 'unmodelled')).to.deep.equal([
+      'pause',
+      'machine ElapsedVirtualTime',
+      'sysbus.lpuart1 CloseFileBackend @/work/job\\ 1/lpuart1.log',
+      'sysbus.unmodelled Report',
+    ]);
+    expect(unmodelledCounterOf(parseRepl(readFileSync(REPL, 'utf8')))).to.equal('unmodelled');
+    expect(unmodelledCounterOf(parseRepl('cpu: CPU.CortexM @ sysbus\n'))).to.equal(undefined);
   });
 
   it('knows which memories a reused machine must clear, and when it cannot tell', () => {
@@ -234,6 +248,7 @@ describe('renode: boards/nucleo_g474re.repl against Zephyr nucleo_g474re devicet
     expect(repl.includes).to.deep.equal([
       'models/STM32G4_RCC.cs', 'models/STM32G4_PWR.cs', 'models/STM32G4_DBGMCU.cs',
       'models/STM32G4_FLASH.cs', 'models/STM32G4_RNG.cs', 'models/STM32G4_USART_PRESC.cs',
+      'models/STM32G4_BootAlias.cs', 'models/UnmodelledSpace.cs',
     ]);
     const sources = repl.includes.map((rel) => readFileSync(resolve(ROOT, 'boards', rel), 'utf8')).join('\n');
     for (const p of repl.peripherals.filter((x) => x.type?.startsWith('Tandem.'))) {
@@ -241,6 +256,15 @@ describe('renode: boards/nucleo_g474re.repl against Zephyr nucleo_g474re devicet
       expect(sources, cls).to.match(new RegExp(`class ${cls}\\b`));
     }
     expect(sources).to.match(/namespace Antmicro\.Renode\.Peripherals\.Tandem/);
+  });
+
+  it('aliases flash at 0x0 (boot memory, BOOT0 low) through a model that keeps stores out of flash', () => {
+    const alias = repl.peripherals.find((p) => p.name === 'boot_alias')!;
+    expect(alias).to.deep.include({ type: 'Tandem.STM32G4_BootAlias', bus: 'sysbus', address: 0 });
+    expect(alias.attributes).to.deep.equal({ flash: 'flash0', controller: 'flash' });
+    const source = readFileSync(resolve(ROOT, 'boards/models/STM32G4_BootAlias.cs'), 'utf8');
+    // RM0440 2.2: 0x0000 0000 - 0x0007 FFFF, the size of the G474's main flash.
+    expect(source).to.match(/public long Size => 0x80000;/);
   });
 
   it('platforms/nucleo_g474re.yaml selects this board and valid timings', () => {

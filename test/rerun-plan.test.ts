@@ -48,6 +48,18 @@ describe('rerun: the plan from a record', () => {
     old.results[0]!.provenance.image = '/b/x.elf';
     expect(planRerun(old, { jobs: [old.results[0]!.job.id] }).problems[0]).to.match(/predates rerun support .* run the scenario again/);
   });
+
+  it('a baseline a twister run supplied (--from-twister) is named as such, with how to boot the candidates', () => {
+    const rec = recorded();
+    rec.results = rec.results.map((r) => (r.job.variant === 'native' ? { ...r, provenance: { tandemVersion: '0.1.0', host: 'twister', baselineFrom: 'ci/twister.json' } } : r));
+    const natives = rec.results.filter((r) => r.job.variant === 'native' && r.job.platform === 'qemu_cortex_m3').length;
+    // (the fixture's Renode jobs were skipped: never booted, said apart)
+    const all = planRerun(rec, { jobs: ['qemu_cortex_m3/*'] });
+    expect(all.problems).to.deep.equal([
+      `the baseline native (qemu_cortex_m3/native/assert, qemu_cortex_m3/native/demo, qemu_cortex_m3/native/mutex and ${natives - 3} more) came from twister (ci/twister.json, --from-twister) in run 20240301-100000-demo: tandem never booted it and cannot boot it again; to boot the candidates again: --job '*/wasm/*'`,
+    ]);
+    expect(planRerun(rec, { jobs: ['qemu_cortex_m3/wasm/*'] }).problems).to.deep.equal([]);
+  });
 });
 
 describe('rerun: what it says per job', () => {

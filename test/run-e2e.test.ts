@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../harness/version.js';
 import type { RunRecord } from '../harness/domain.js';
 import { scratch } from './helpers/tmp.js';
 import { demoScenario } from './helpers/demo.js';
-import { taggedProcesses } from './helpers/procs.js';
+import { logHas, taggedProcesses, waitFor } from './helpers/procs.js';
 
 const run = promisify(execFile);
 const TANDEM = join(REPO_ROOT, 'bin/tandem.js');
@@ -143,8 +143,9 @@ describe('tandem run on the demo firmware in QEMU (end to end)', function () {
     const deadline = Date.now() + 60_000;
     while ((await ourQemus()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await ourQemus(), `qemu should be running before the interrupt; tandem said:\n${output}`).to.have.length(1);
-    // Long enough for the guest to print its first cases on a loaded machine.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Interrupted once the guest has printed its first cases and hangs in the third: however
+    // slow the machine, not after a fixed wait.
+    await waitFor(`the hanging case; tandem said:\n${output}`, () => logHas(join(dir, 'logs/qemu_cortex_m3/wasm/msgq.log'), 'START - test_msgq_put_until_full'), 120_000);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).to.equal(130);

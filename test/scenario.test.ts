@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { expandJobs, globMatch, fillTemplate, templateValues } from '../harness/scenario/expand.js';
 import { ConfigError } from '../harness/scenario/yaml-reader.js';
+import { loadPlatform } from '../harness/scenario/platform.js';
 import { REPO_ROOT } from '../harness/version.js';
 import { scratch } from './helpers/tmp.js';
 
@@ -83,6 +85,28 @@ describe('scenario loading', () => {
     expect(e.field).to.equal('variants[1].kconfig[1]');
     expect(e.line).to.equal(9);
     expect(e.problem).to.include("'GALE_SEM' is not a Kconfig assignment");
+  });
+
+  it('a timeout that is infinite, not a number or beyond a day says so, with its line', () => {
+    const at = (line: string) => errorOf(`${VALID}timeouts: ${line}\n`);
+    const inf = at('{ wall: 1e400 }');
+    expect(inf.message).to.match(/scen\.yaml:12:\d+: timeouts\.wall: '1e400' is infinite \(beyond the largest number a double holds\)\n {2}hint: write a finite number$/);
+    expect(at('{ silence: .inf }').message).to.match(/timeouts\.silence: '\.inf' is infinite/);
+    expect(at('{ silence: -1e400 }').message).to.match(/timeouts\.silence: '-1e400' is infinite/);
+    expect(at('{ crash_grace: .nan }').message).to.match(/timeouts\.crash_grace: '\.nan' is not a number/);
+    expect(at('{ wall: 1e7 }').message).to.match(/timeouts\.wall: 10000000 is out of range: at most 86400 \(one day, in seconds\)$/);
+    expect(expandJobs(loadText(`${VALID}timeouts: { wall: 86400 }\n`))[0]!.timeouts.wallSeconds, 'a day is allowed').to.equal(86400);
+  });
+
+  it("a platform's timeout_multiplier is bounded: every host-clock timer must stay exact", () => {
+    const s = scratch();
+    try {
+      const base = readFileSync(join(REPO_ROOT, 'platforms/qemu_cortex_m3.yaml'), 'utf8');
+      expect(loadPlatform(s.write('p.yaml', base.replace('timeout_multiplier: 1', 'timeout_multiplier: 8'))).timeoutMultiplier).to.equal(8);
+      expect(() => loadPlatform(s.write('q.yaml', base.replace('timeout_multiplier: 1', 'timeout_multiplier: 1000')))).to.throw(ConfigError, /timeout_multiplier: 1000 is out of range: at most 8/);
+    } finally {
+      s.cleanup();
+    }
   });
 
   it('an unknown platform lists the known ones', () => {

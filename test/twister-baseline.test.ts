@@ -2,7 +2,7 @@
 // the baseline; only the candidate is built and booted, and the diff is against twister's results.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RunRecord, RunResult } from '../harness/domain.js';
@@ -85,6 +85,17 @@ describe('a twister.json as the baseline', () => {
         ['mutex_api_1cpu.test_mutex_priority_inheritance', 'pass', 'fail', 'regression'],
       ].sort((a, b) => record.diff.findIndex((d) => d.case === a[0]) - record.diff.findIndex((d) => d.case === b[0])));
       expect(record.diff.filter((d) => d.class === 'same')).to.have.length(7);
+      expect(taggedProcesses(tag)).to.deep.equal([]);
+    });
+
+    it('tandem rerun of that run says the baseline came from twister and cannot be booted again (exit 2, nothing booted)', async () => {
+      for (const args of [[], ['--failed']]) {
+        const r = await tandem(['rerun', join(tmp.dir, 'run'), ...args, '--out', join(tmp.dir, 'rerun')]);
+        expect(r.code, r.stderr).to.equal(2);
+        expect(r.stderr).to.match(/the baseline native \(qemu_cortex_m3\/native\/\w+(, qemu_cortex_m3\/native\/\w+)?\) came from twister \(\S*twister\.json, --from-twister\) in run \S+: tandem never booted it and cannot boot it again; to boot the candidates again: --job '\*\/wasm\/\*'/);
+        expect(r.stderr).not.to.match(/never booted an image \(passed\)/);
+      }
+      expect(existsSync(join(tmp.dir, 'rerun')), 'refused before anything is written').to.equal(false);
       expect(taggedProcesses(tag)).to.deep.equal([]);
     });
   });

@@ -5,6 +5,7 @@ import { REPO_ROOT } from '../harness/version.js';
 import {
   MAX_DISTINCT,
   UnmodelledTally,
+  parseCounterReport,
   parseMtree,
   parseQemuLogLine,
   parseRenodeLogLine,
@@ -52,6 +53,25 @@ describe('unmodelled accesses: Renode log lines', () => {
       region: 'PWR_CR5',
       address: 0x40007080,
     });
+  });
+
+  it("reads the report of tandem's counter (UnmodelledSpace), the least recent access first", () => {
+    const report = [
+      'unmodelled read 4 0x50060800 3 0x8003a60 -',
+      'unmodelled write 4 0x0 8600000 0x80001e4 0x0',
+      'unmodelled write 2 0x40010002 1 - 0xbeef',
+      'unmodelled more 17',
+    ].join('\n');
+    expect(parseCounterReport(report)).to.deep.equal([
+      { access: 'read', width: 4, address: 0x50060800, count: 3, pc: 0x8003a60 },
+      { access: 'write', width: 4, address: 0, count: 8600000, pc: 0x80001e4, value: 0 },
+      { access: 'write', width: 2, address: 0x40010002, count: 1, value: 0xbeef },
+    ]);
+    expect(parseCounterReport('unmodelled none')).to.deep.equal([]);
+    // Added in report order, the last one is the access the guest stopped after.
+    const tally = new UnmodelledTally();
+    for (const raw of parseCounterReport(report)) tally.add(raw);
+    expect(tally.list().map((a) => [a.address, a.count])).to.deep.equal([['0x40010002', 1], ['0x0', 8600000], ['0x50060800', 3]]);
   });
 
   it('ignores every other log line', () => {

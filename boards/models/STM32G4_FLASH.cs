@@ -14,7 +14,9 @@
 //   write to KEYR locks CR until the next reset. 0x08192A3B then 0x4C5D6E7F into OPTKEYR clears
 //   CR.OPTLOCK (once CR is unlocked). Writing 1 to LOCK or OPTLOCK locks again. A locked CR ignores
 //   writes to its other bits.
-// - SR: error and end-of-operation flags clear on writing 1 (rc_w1); BSY reads 0.
+// - SR: error and end-of-operation flags clear on writing 1 (rc_w1); BSY reads 0. PGSERR is set by
+//   a store to flash memory while PG and FSTPG are clear (through the boot alias at 0x0, see
+//   STM32G4_BootAlias).
 // Not modelled: programming and erasing flash memory (PG/PER/MER/STRT are stored, nothing is
 // written; no kernel suite programs flash), ECC, option bytes (OPTR and the protection registers),
 // power-down. A flash-driver test needs more than this.
@@ -57,6 +59,18 @@ namespace Antmicro.Renode.Peripherals.Tandem
 
         public long Size => 0x400;
 
+        /// <summary>
+        /// A store to flash memory (the boot alias at 0x0): without PG or FSTPG it is a programming
+        /// sequence error; with them it would program, which is not modelled. Memory never changes.
+        /// </summary>
+        public void StoreToFlashMemory()
+        {
+            if(!programming.Value && !fastProgramming.Value)
+            {
+                programmingSequenceError.Value = true;
+            }
+        }
+
         private void DefineRegisters()
         {
             Registers.AccessControl.Define(this, 0x00040600, name: "FLASH_ACR")
@@ -90,7 +104,7 @@ namespace Antmicro.Renode.Peripherals.Tandem
                 .WithFlag(4, FieldMode.Read | FieldMode.WriteOneToClear, name: "WRPERR")
                 .WithFlag(5, FieldMode.Read | FieldMode.WriteOneToClear, name: "PGAERR")
                 .WithFlag(6, FieldMode.Read | FieldMode.WriteOneToClear, name: "SIZERR")
-                .WithFlag(7, FieldMode.Read | FieldMode.WriteOneToClear, name: "PGSERR")
+                .WithFlag(7, out programmingSequenceError, FieldMode.Read | FieldMode.WriteOneToClear, name: "PGSERR")
                 .WithFlag(8, FieldMode.Read | FieldMode.WriteOneToClear, name: "MISERR")
                 .WithFlag(9, FieldMode.Read | FieldMode.WriteOneToClear, name: "FASTERR")
                 .WithReservedBits(10, 4)
@@ -100,7 +114,7 @@ namespace Antmicro.Renode.Peripherals.Tandem
                 .WithReservedBits(17, 15);
 
             Registers.Control.Define(this, 0xC0000000, name: "FLASH_CR")
-                .WithFlag(0, name: "PG")
+                .WithFlag(0, out programming, name: "PG")
                 .WithFlag(1, name: "PER")
                 .WithFlag(2, name: "MER1")
                 .WithValueField(3, 7, name: "PNB")
@@ -110,7 +124,7 @@ namespace Antmicro.Renode.Peripherals.Tandem
                 .WithFlag(15, name: "MER2")
                 .WithFlag(16, FieldMode.Read | FieldMode.Set, valueProviderCallback: _ => false, name: "STRT")
                 .WithFlag(17, FieldMode.Read | FieldMode.Set, valueProviderCallback: _ => false, name: "OPTSTRT")
-                .WithFlag(18, name: "FSTPG")
+                .WithFlag(18, out fastProgramming, name: "FSTPG")
                 .WithReservedBits(19, 5)
                 .WithFlag(24, name: "EOPIE")
                 .WithFlag(25, name: "ERRIE")
@@ -158,6 +172,9 @@ namespace Antmicro.Renode.Peripherals.Tandem
         }
 
         private IFlagRegisterField controlLock;
+        private IFlagRegisterField programming;
+        private IFlagRegisterField fastProgramming;
+        private IFlagRegisterField programmingSequenceError;
         private IFlagRegisterField optionLock;
         private int controlKeyStep;
         private int optionKeyStep;

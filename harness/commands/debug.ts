@@ -19,7 +19,7 @@ import { freeLoopbackPort, listenersOn, startGdbProxy, waitForListener } from '.
 import { gdbCommandLine } from '../debug/gdb-command.js';
 import { REPO_ROOT } from '../version.js';
 import { modelsBeside } from '../emulators/renode/compiled-models.js';
-import { EXIT, UsageError, catchInterrupts, display, loadRecord, positiveInt } from './common.js';
+import { EXIT, PORT_LIMIT, UsageError, catchInterrupts, display, loadRecord, positiveInt } from './common.js';
 
 /** The debugger to suggest: one that knows ARM. */
 export function findGdb(env: NodeJS.ProcessEnv = process.env): string {
@@ -92,7 +92,7 @@ async function debugSession(argv: string[]): Promise<number> {
     breakAt = fn.name;
   }
 
-  const port = values.port === undefined ? await freeLoopbackPort() : positiveInt('port', values.port, 0);
+  const port = values.port === undefined ? await freeLoopbackPort() : positiveInt('port', values.port, 0, PORT_LIMIT);
   const inner = await freeLoopbackPort();
   const emulators = createEmulators({ workers: 1, repoRoot: REPO_ROOT });
   const emulator = emulators.get(job.platform.emulator);

@@ -2,6 +2,7 @@
 import { defaultConcurrency } from '../run/run.js';
 import { TANDEM_VERSION } from '../version.js';
 import { ALL_FORMATS } from '../report/index.js';
+import { REPEAT_LIMIT, concurrencyLimit } from './common.js';
 
 export const HELP = `tandem ${TANDEM_VERSION} — run Zephyr ztest images in emulators and diff variants per test case
 
@@ -18,12 +19,12 @@ Usage:
 
 Options for run:
   --out DIR            run folder (default: reports/<run-id>)
-  -j, --jobs N         emulators at once (default: CPU cores = ${defaultConcurrency()})
+  -j, --jobs N         emulators at once (default: CPU cores = ${defaultConcurrency()}; at most ${concurrencyLimit(defaultConcurrency()).max})
   --build-jobs N       builds at once (default: 1; each build uses every core)
   --platform NAME      only this platform (repeatable, globs allowed)
   --suite NAME         only this suite (repeatable, globs allowed)
   --variant NAME       only this variant (repeatable, globs allowed)
-  --repeat N           run every job N times; a candidate bad in any attempt against a stable
+  --repeat N           run every job N times (at most ${REPEAT_LIMIT.max}); a candidate bad in any attempt against a stable
                        baseline is worse, attempts that waver alike on both sides are 'flaky'
   --shard I/N          run only part I of N (split by platform and suite; join with tandem merge)
   --durations FILE     run.json whose job times order this run, longest first (repeatable;
@@ -57,5 +58,6 @@ Options for debug:
 
 Exit codes: 0 every candidate compared and none worse, 1 the candidate regressed (or, with
 nothing to compare, a job failed), 2 usage/config error or identical images, 3 incomplete
-(something was not compared; --allow-incomplete accepts it), 130 interrupted.
+(something was not compared; --allow-incomplete accepts it), 130 interrupted;
+70 internal error (a bug in tandem; the stack trace is saved to internal-error.txt in the run folder).
 Environment: TANDEM_QEMU, TANDEM_RENODE (emulator binaries), NO_COLOR, CI.`;

@@ -1,12 +1,12 @@
 // `tandem merge <dir>…`: join the shard runs of one scenario, logs included.
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunRecord } from '../domain.js';
 import { newRunId } from '../run/run.js';
 import { writeReports } from '../report/index.js';
 import { MergeError, copyLogs, mergeRecords } from '../run/merge.js';
-import { UsageError, exitOf, formatsOf, loadRecord, printSummary } from './common.js';
+import { UsageError, exitOf, formatsOf, loadRecord, makeOutFolder, printSummary } from './common.js';
+import { setRunFolder } from './internal-error.js';
 
 export async function cmdMerge(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
@@ -20,7 +20,8 @@ export async function cmdMerge(argv: string[]): Promise<number> {
     throw err;
   }
   const outDir = resolve(values.out ?? join('reports', `merged-${record.runId}`));
-  mkdirSync(outDir, { recursive: true });
+  makeOutFolder(outDir);
+  setRunFolder(outDir);
   copyLogs(sources, outDir);
   await writeReports(outDir, record, formatsOf(values.format));
   if (!values.quiet) printSummary(record, outDir, process.stdout);

@@ -7,6 +7,7 @@ import { interruptibleWrite } from '../report/atomic-write.js';
 import { RUN_LOCK_FILE, describeOwner, liveHolder } from '../run/lock.js';
 import { rederive } from '../run/rederive.js';
 import { UsageError, display, exitOf, formatsOf, loadRecord, printSummary } from './common.js';
+import { setRunFolder } from './internal-error.js';
 
 export async function cmdReport(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
@@ -18,6 +19,7 @@ export async function cmdReport(argv: string[]): Promise<number> {
   const stored = await loadRecord(runDir);
   const { record, diffChanged } = rederive(stored);
   if (diffChanged) console.error(`tandem: ${display(join(runDir, 'run.json'))}: its stored diff did not match its results; the reports use the diff derived again from the results`);
+  setRunFolder(runDir);
   const written = await interruptibleWrite(() => writeReports(runDir, record, formatsOf(values.format)));
   if (!values.quiet) {
     printSummary(record, runDir, process.stdout);

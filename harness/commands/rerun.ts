@@ -14,9 +14,10 @@ import { compareRuns } from '../diff/compare-runs.js';
 import { writeReports } from '../report/index.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { REPO_ROOT } from '../version.js';
-import { UsageError, catchInterrupts, display, exitOf, formatsOf, loadRecord, positiveInt, printSummary } from './common.js';
+import { REPEAT_LIMIT, UsageError, catchInterrupts, concurrencyLimit, display, exitOf, formatsOf, loadRecord, makeOutFolder, positiveInt, printSummary } from './common.js';
 import { reasonLines, reasonText } from '../report/judgement.js';
 import { rederive } from '../run/rederive.js';
+import { setRunFolder } from './internal-error.js';
 import { makeObserver } from './run.js';
 
 export async function cmdRerun(argv: string[]): Promise<number> {
@@ -43,11 +44,12 @@ export async function cmdRerun(argv: string[]): Promise<number> {
   // Planned from the diff and verdicts this tandem derives, not from whatever an older one stored.
   const earlier = rederive(await loadRecord(earlierDir)).record;
   const formats = formatsOf(values.format);
+  const jobs = positiveInt('jobs', values.jobs, defaultConcurrency(), concurrencyLimit(defaultConcurrency()));
   const plan = planRerun(earlier, {
     failed: Boolean(values.failed),
     ...(values.job ? { jobs: values.job } : {}),
     ...(values.case ? { cases: values.case } : {}),
-    repeat: positiveInt('repeat', values.repeat, 1),
+    repeat: positiveInt('repeat', values.repeat, 1, REPEAT_LIMIT),
   });
   if (plan.problems.length) throw new UsageError(`cannot rerun ${display(earlierDir)}:\n  ${plan.problems.join('\n  ')}`);
   if (plan.jobs.length === 0) {
@@ -67,8 +69,8 @@ export async function cmdRerun(argv: string[]): Promise<number> {
 
   const runId = newRunId();
   const runDir = resolve(values.out ?? join(dirname(earlierDir), `rerun-${runId}`));
-  mkdirSync(runDir, { recursive: true });
-  const jobs = positiveInt('jobs', values.jobs, defaultConcurrency());
+  makeOutFolder(runDir);
+  setRunFolder(runDir);
   const interrupts = catchInterrupts(runDir);
   const human = process.stdout;
   const quiet = Boolean(values.quiet);

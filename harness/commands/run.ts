@@ -1,6 +1,6 @@
 // `tandem run <scenario>`: plan, build, boot, diff and report, with live progress and Ctrl-C handling.
 import { parseArgs } from 'node:util';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadScenario } from '../scenario/scenario.js';
 import { createBuilder } from '../build/index.js';
@@ -15,7 +15,8 @@ import { RUN_LOCK_FILE, describeOwner, tryLock } from '../run/lock.js';
 import { createProgress } from '../report/progress.js';
 import { shouldUseColor } from '../report/terminal.js';
 import { renderTapJob, tapFooter, tapHeader } from '../report/tap.js';
-import { EXIT, UsageError, catchInterrupts, display, exitOf, formatsOf, positiveInt, printSummary } from './common.js';
+import { EXIT, REPEAT_LIMIT, UsageError, catchInterrupts, concurrencyLimit, display, exitOf, formatsOf, makeOutFolder, positiveInt, printSummary } from './common.js';
+import { setRunFolder } from './internal-error.js';
 import { HELP } from './help.js';
 import { readKnownFile } from '../scenario/known-file.js';
 import { loadTwisterBaseline, variantsToRun, withTwisterBaseline } from './from-twister.js';
@@ -75,9 +76,10 @@ export async function cmdRun(argv: string[]): Promise<number> {
   }
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError('tandem run takes exactly one scenario file, e.g. tandem run scenarios/demo.yaml');
-  const jobs = positiveInt('jobs', values.jobs, defaultConcurrency());
-  const buildJobs = positiveInt('build-jobs', values['build-jobs'], 1);
-  const repeat = positiveInt('repeat', values.repeat, 1);
+  const atOnce = concurrencyLimit(defaultConcurrency());
+  const jobs = positiveInt('jobs', values.jobs, defaultConcurrency(), atOnce);
+  const buildJobs = positiveInt('build-jobs', values['build-jobs'], 1, atOnce);
+  const repeat = positiveInt('repeat', values.repeat, 1, REPEAT_LIMIT);
   const formats = formatsOf(values.format);
   const shard = shardOf(values.shard);
   const scenario = loadScenario(file, { platformDirs: [join(REPO_ROOT, 'platforms')] });
@@ -89,7 +91,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const variants = twisterBase ? variantsToRun(scenario, twisterBase, values.variant) : values.variant;
   const runId = newRunId();
   const runDir = resolve(values.out ?? join('reports', runId));
-  mkdirSync(runDir, { recursive: true });
+  makeOutFolder(runDir);
+  setRunFolder(runDir);
   const outLock = tryLock(join(runDir, RUN_LOCK_FILE), `tandem run ${runId}`);
   if ('heldBy' in outLock) {
     throw new UsageError(`${display(runDir)} is in use by ${describeOwner(outLock.heldBy)}: two runs cannot write one folder; choose another --out, or wait for that run to end`);
@@ -119,7 +122,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       observer,
       snapshot: !values['no-snapshot'],
       // Longest first, from earlier runs in the same reports root and any --durations run.json.
-      durations: loadDurations(dirname(runDir), values.durations ?? [], runDir),
+      durations: loadDurations(dirname(runDir), values.durations ?? [], runDir, (f, why) => console.error(`tandem: ignoring ${display(f)} for the longest-first order: ${why}`)),
       policy: {
         ...(values['allow-incomplete'] ? { allowIncomplete: true } : {}),
         ...(values['gate-platforms'] ? { platforms: true } : {}),

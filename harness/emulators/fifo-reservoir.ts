@@ -3,9 +3,9 @@
 // slots, ~0.17 s of a 1.4 s run). So one `mkfifo` makes several, in a private folder, and is run
 // again in the background while some are left.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { ownedTempDir } from '../owned-temp.js';
 
 const BATCH = 8;
 const REFILL_BELOW = 3;
@@ -17,7 +17,8 @@ let filling: Promise<boolean> | undefined;
 
 function folder(): string {
   if (!dir) {
-    dir = mkdtempSync(join(tmpdir(), 'tandem-fifo-'));
+    // A SIGKILLed tandem leaves its folder behind: the next one sweeps it (owned-temp.ts).
+    dir = ownedTempDir('tandem-fifo-');
     const created = dir;
     process.once('exit', () => rmSync(created, { recursive: true, force: true }));
   }

@@ -2,7 +2,7 @@
 // anything it forked (mono's helpers, a flash tool's children). A registry of live groups lets the
 // CLI kill them all on Ctrl-C, on an uncaught error and at exit: no emulator outlives tandem.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { unwatchGroup, watchGroup, withParentDeathSignal } from './parent-death.js';
+import { groupStart, unwatchGroup } from './parent-death.js';
 
 const live = new Set<number>();
 let exitHookInstalled = false;
@@ -58,12 +58,12 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
   installExitHook();
   const env = options.env ? { ...process.env, ...options.env } : process.env;
   // Dies with tandem even when tandem is SIGKILLed (see parent-death.ts); same pid, same group.
-  const start = withParentDeathSignal(file, args, { cwd: options.cwd, env });
+  const start = groupStart(file, args, { cwd: options.cwd, env });
   const child = spawn(start.file, start.args, {
     cwd: options.cwd,
     env,
     detached: true,
-    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe', ...start.extraStdio],
   });
   const pid = child.pid;
   let startError: Error | undefined;
@@ -86,7 +86,7 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
   });
   if (pid === undefined) return { pid: -1, child, exited, startError: () => startError, kill: () => exited };
   live.add(pid);
-  watchGroup(pid);
+  start.started(pid);
   const kill = async (graceMs = 1000) => {
     signalGroup(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
     const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);

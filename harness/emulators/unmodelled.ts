@@ -8,6 +8,9 @@
 //   [cpu: 0x…] (tag: 'NAME') ReadDoubleWord from non existing peripheral at 0x…, returning 0x0.
 // behind its log prefix (`12:00:00.1234 [WARNING] sysbus: `); identical entries in a row are
 // collapsed into one more line ending in ` (N)`, N the repeats.
+// A Renode platform with tandem's counter (boards/models/UnmodelledSpace.cs) logs none of these:
+// the counter answers every unmapped address and reports per address at the end of the boot,
+//   unmodelled write 4 0x50000000 8600000 0x80001e4 0x0
 // QEMU 7.2 (`-d unimp,guest_errors`; offsets are relative to the named region):
 //   hibernation: unimplemented device read  (size 4, offset 0x010)
 //   hibernation: unimplemented device write (size 4, offset 0x000, value 0x00000040)
@@ -49,6 +52,23 @@ export function parseRenodeLogLine(line: string): RawAccess | undefined {
   if (tag) raw.region = tag;
   if (value) raw.value = parseInt(value, 16);
   return raw;
+}
+
+/** `unmodelled write 4 0x50000000 8600000 0x80001e4 0x0` (count, first PC, first value; `-` for none). */
+const COUNTER_LINE = /^unmodelled (read|write) (1|2|4|8) 0x([0-9a-f]+) (\d+) (?:0x([0-9a-f]+)|-) (?:0x([0-9a-f]+)|-)$/;
+
+/** The report of tandem's UnmodelledSpace model: one access kind a line, the least recent first. */
+export function parseCounterReport(text: string): RawAccess[] {
+  const out: RawAccess[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = COUNTER_LINE.exec(line.trim());
+    if (!m) continue;
+    const raw: RawAccess = { access: m[1] as 'read' | 'write', width: Number(m[2]), address: parseInt(m[3]!, 16), count: Number(m[4]) };
+    if (m[5]) raw.pc = parseInt(m[5], 16);
+    if (m[6]) raw.value = parseInt(m[6], 16);
+    out.push(raw);
+  }
+  return out;
 }
 
 const QEMU_UNIMP = /^(.+?): unimplemented device (read|write) +\(size (\d+), offset 0x([0-9A-Fa-f]+)(?:, value 0x([0-9A-Fa-f]+))?\)/;

@@ -1,7 +1,7 @@
 // Reads the fault dump a Cortex-M Zephyr guest prints (arch/arm/core/cortex_m/fault.c and
 // kernel/fatal.c) out of its console lines. Pure: lines in, registers and names out. Works with
 // and without log prefixes (`E: `, `[00:00:00.010,000] <err> os: `).
-import { CURRENT_THREAD, FATAL, FATAL_HANDLED, FAULTING_PC, FAULT_HEADER } from '../ztest/grammar.js';
+import { CURRENT_THREAD, FATAL, FATAL_HANDLED, FAULTING_PC, FAULT_HEADER, fatalReason } from '../ztest/grammar.js';
 
 export interface FaultDump {
   fault?: string;
@@ -10,6 +10,8 @@ export interface FaultDump {
   bfar?: string;
   mmfar?: string;
   thread?: { address?: string; name?: string };
+  /** The `>>> ZEPHYR FATAL ERROR <code>: <reason>` line: 3 `Kernel oops`, 0 `CPU exception`. */
+  fatal?: { code: number; reason: string };
   /** 1-based line numbers of the fatal line and of the faulting-PC line. */
   fatalLine?: number;
   pcLine?: number;
@@ -39,8 +41,9 @@ export function readFaultDump(lines: readonly string[]): FaultDump | undefined {
       open().fault = m[1]!.trim();
       return;
     }
-    if (FATAL.test(line)) {
+    if ((m = FATAL.exec(line))) {
       open().fatalLine = n;
+      current!.fatal = { code: Number(m[1]), reason: fatalReason(m[2]!) };
       afterFatal = true;
       last = current;
       return;
@@ -87,4 +90,16 @@ export function readFaultDump(lines: readonly string[]): FaultDump | undefined {
     }
   });
   return last;
+}
+
+const FRAME_REGISTERS = ['r0', 'r1', 'r2', 'r3', 'r12', 'lr', 'pc', 'xpsr'];
+
+/**
+ * A dump whose exception frame is all zero: no frame the CPU pushed (a stacked xPSR always has the
+ * Thumb bit set), so its pc is no faulting instruction. Zephyr prints such a frame for a fatal
+ * error raised without a real exception (Renode's kernel oops of issue 17).
+ */
+export function hasEmptyFrame(dump: Pick<FaultDump, 'registers'>): boolean {
+  const printed = FRAME_REGISTERS.filter((r) => dump.registers[r] !== undefined);
+  return printed.includes('pc') && printed.every((r) => parseInt(dump.registers[r]!, 16) === 0);
 }

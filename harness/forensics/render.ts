@@ -31,17 +31,26 @@ export function siteDetail(site: CodeSite): string {
 
 /** `USAGE FAULT at k_sem_give+0x22 (src/kernel/sem_wasm.c:25): udf #0` — the line a summary shows. */
 export function forensicsHeadline(f: Forensics): string {
-  const fault = f.fault ?? 'fault';
+  if (f.noFrame) return `${whatFailed(f)} without an exception frame (the guest's own fatal error, not a CPU fault at a pc)`;
+  const fault = f.fault ?? f.fatal?.reason ?? 'fault';
   if (!f.pc?.symbol) return f.registers.pc ? `${fault} at pc ${f.registers.pc} (unresolved)` : fault;
   const insn = f.instruction ? `: ${f.instruction.text}` : '';
   return `${fault} at ${siteText(f.pc)}${f.pc.wasmLto ? ' [wasm-LTO]' : ''}${insn}`;
 }
 
+/** `Kernel oops (fatal error 3)`, or the fault header when the dump had one. */
+function whatFailed(f: Forensics): string {
+  if (f.fault) return f.fault;
+  return f.fatal ? `${f.fatal.reason} (fatal error ${f.fatal.code})` : 'fatal error';
+}
+
 /** The full resolved view, one fact a line. */
 export function forensicsLines(f: Forensics): string[] {
   const lines: string[] = [];
-  lines.push(`${f.fault ?? 'fault'}${f.details.length ? `: ${f.details.join('; ')}` : ''}`);
-  if (f.pc) lines.push(`pc     ${f.pc.address}  ${siteDetail(f.pc)}`);
+  lines.push(`${f.noFrame ? whatFailed(f) : (f.fault ?? f.fatal?.reason ?? 'fault')}${f.details.length ? `: ${f.details.join('; ')}` : ''}`);
+  if (f.noFrame) {
+    lines.push('no exception frame: every register was printed as 0 (a frame the CPU pushes has the Thumb bit set in xpsr), so there is no faulting instruction to resolve; the thread and the console lines before the fatal error say where the guest stopped');
+  } else if (f.pc) lines.push(`pc     ${f.pc.address}  ${siteDetail(f.pc)}`);
   else if (f.registers.pc) lines.push(`pc     ${f.registers.pc}`);
   if (f.lr) lines.push(`lr     ${f.lr.address}  ${siteDetail(f.lr)}`);
   if (f.thread) {
@@ -58,7 +67,7 @@ export function forensicsLines(f: Forensics): string[] {
       lines.push(`${i.address === f.instruction.address ? '  ->' : '    '} ${i.address}  ${i.bytes.padEnd(10)} ${i.text}`);
     }
   }
-  const regs = ['r0', 'r1', 'r2', 'r3', 'r12', 'xpsr'].filter((r) => f.registers[r]).map((r) => `${r}=${f.registers[r]}`);
+  const regs = f.noFrame ? [] : ['r0', 'r1', 'r2', 'r3', 'r12', 'xpsr'].filter((r) => f.registers[r]).map((r) => `${r}=${f.registers[r]}`);
   if (regs.length) lines.push(regs.join(' '));
   for (const u of f.unresolved ?? []) lines.push(`(not resolved: ${u})`);
   return lines;

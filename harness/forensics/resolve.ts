@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from '../lazy-execa.js';
 import type { CodeSite, Forensics } from '../domain.js';
-import type { FaultDump } from './fault-dump.js';
+import { hasEmptyFrame, type FaultDump } from './fault-dump.js';
 import { normalizeAddress, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround, type ElfSymbol, type Frame } from './elf-text.js';
 import { parseMapFile, sectionAt, shortObject, type MapSection } from './map-file.js';
 import { locateToolchain } from './toolchain.js';
@@ -38,15 +38,20 @@ async function runTool(path: string, args: string[]): Promise<{ ok: true; stdout
 export async function resolveFault({ dump, elf, buildDir, env }: ResolveInput): Promise<Forensics> {
   const out: Forensics = { details: dump.details, registers: dump.registers };
   if (dump.fault) out.fault = dump.fault;
+  if (dump.fatal) out.fatal = dump.fatal;
+  // Nothing to resolve at pc 0 of an all-zero frame: saying 'no line information' would blame
+  // the image's debug info for what is the guest's own fatal error.
+  const noFrame = hasEmptyFrame(dump);
+  if (noFrame) out.noFrame = true;
   if (dump.pcLine !== undefined) out.pcLine = dump.pcLine;
   if (dump.thread) out.thread = { ...dump.thread };
   const faultAddress = dump.bfar ? { register: 'BFAR' as const, address: dump.bfar } : dump.mmfar ? { register: 'MMFAR' as const, address: dump.mmfar } : undefined;
   if (faultAddress) out.faultAddress = faultAddress;
   const unresolved: string[] = [];
-  const pc = dump.registers.pc !== undefined ? parseInt(dump.registers.pc, 16) : undefined;
-  const lrRaw = dump.registers.lr !== undefined ? parseInt(dump.registers.lr, 16) : undefined;
+  const pc = dump.registers.pc !== undefined && !noFrame ? parseInt(dump.registers.pc, 16) : undefined;
+  const lrRaw = dump.registers.lr !== undefined && !noFrame ? parseInt(dump.registers.lr, 16) : undefined;
   const lr = lrRaw !== undefined && isCodeAddress(lrRaw) ? lrRaw & ~1 : undefined;
-  if (pc === undefined) unresolved.push('the console has no faulting PC');
+  if (pc === undefined && !noFrame) unresolved.push('the console has no faulting PC');
   if (!existsSync(elf)) {
     unresolved.push(`the image ${elf} is gone`);
     out.unresolved = unresolved;

@@ -194,6 +194,8 @@ export const runJsonSchema: Schema = {
       {
         fault: str,
         details: { type: 'array', items: str },
+        fatal: object({ code: nonNegInt, reason: str }, ['code', 'reason']),
+        noFrame: { const: true },
         registers: { type: 'object', additionalProperties: str },
         pc: { $ref: '#/$defs/CodeSite' },
         lr: { $ref: '#/$defs/CodeSite' },

@@ -38,6 +38,15 @@ export function caseMatches(patterns: readonly string[], c: { suite: string; nam
   return patterns.some((p) => globMatch(p, `${c.suite}.${c.name}`) || globMatch(p, c.name));
 }
 
+/** Pure: why the jobs a twister run supplied cannot be booted, and how to boot the rest. */
+function twisterProblem(record: RunRecord, file: string, keys: readonly string[]): string {
+  const variants = [...new Set(keys.map((k) => k.split('/')[1]!))];
+  const candidates = [...new Set(record.comparisons.filter((c) => variants.includes(c.baseline)).map((c) => c.candidate))];
+  const shown = keys.length > 3 ? `${keys.slice(0, 3).join(', ')} and ${keys.length - 3} more` : keys.join(', ');
+  const hint = candidates.length ? `; to boot the candidates again: ${candidates.map((c) => `--job '*/${c}/*'`).join(' ')}` : '';
+  return `the baseline ${variants.join(', ')} (${shown}) came from twister (${file}, --from-twister) in run ${record.runId}: tandem never booted it and cannot boot it again${hint}`;
+}
+
 export function planRerun(record: RunRecord, selection: RerunSelection): RerunPlan {
   const changed = changedJobs(record.diff);
   const picked = new Map<string, RunResult>();
@@ -52,9 +61,15 @@ export function planRerun(record: RunRecord, selection: RerunSelection): RerunPl
   const problems: string[] = [];
   const jobs: Job[] = [];
   const repeat = Math.max(1, selection.repeat ?? 1);
+  // `--from-twister` baselines: results a twister run had, never an image tandem booted.
+  const fromTwister = new Map<string, string[]>();
   for (const [k, r] of picked) {
     const p = r.provenance;
     const image = p.image;
+    if (!image && typeof p['baselineFrom'] === 'string') {
+      fromTwister.set(p['baselineFrom'], [...(fromTwister.get(p['baselineFrom']) ?? []), k]);
+      continue;
+    }
     if (!image) {
       problems.push(`${k} never booted an image in run ${record.runId} (${r.verdict}${r.reason ? `: ${r.reason}` : ''})`);
       continue;
@@ -81,6 +96,7 @@ export function planRerun(record: RunRecord, selection: RerunSelection): RerunPl
       });
     }
   }
+  for (const [file, keys] of fromTwister) problems.push(twisterProblem(record, file, keys));
   const wanted = new Set(jobs.map((j) => `${j.platform.name}/${j.variant.name}/${j.suite.name}`));
   return { jobs, earlier: record.results.filter((r) => wanted.has(key(r))), problems };
 }

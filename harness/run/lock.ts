@@ -5,6 +5,7 @@
 // its start time, so a recycled pid does not keep a dead run's lock alive.
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { sameProcessAlive, startTicksOf } from '../owned-temp.js';
 
 /** In a run folder while a run writes it. */
 export const RUN_LOCK_FILE = '.tandem.lock';
@@ -23,26 +24,9 @@ export interface Lock {
   release(): void;
 }
 
-function startTicksOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const v = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isFinite(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether the recorded owner still runs. On another host we cannot tell: assume it does. */
 export function ownerAlive(owner: LockOwner): boolean {
-  if (owner.hostname !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  const ticks = startTicksOf(owner.pid);
-  return owner.startTicks === undefined || ticks === undefined || ticks === owner.startTicks;
+  return owner.hostname !== hostname() || sameProcessAlive(owner.pid, owner.startTicks);
 }
 
 function readOwner(path: string): LockOwner | undefined {

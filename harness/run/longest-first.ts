@@ -1,7 +1,7 @@
 // Longest first: what earlier runs say each job takes, and a pool that starts the longest waiting
 // job the moment a slot frees. A run's wall time is bounded below by its longest job; starting it
 // last (a 30 s schedule_api behind twenty short suites) wastes the other slots' time.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../domain.js';
 
@@ -34,33 +34,80 @@ export function expectedMs(index: DurationIndex, jobId: string, platform: string
   return (sha !== undefined ? index.byImage.get(`${platform}\u0000${sha}`) : undefined) ?? index.byJob.get(jobId.replace(/#\d+$/, ''));
 }
 
-function readRecord(file: string): Pick<RunRecord, 'results'> | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
-  } catch {
-    return undefined; // a half-written or foreign file teaches nothing
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Pure: why a parsed run.json cannot give durations (undefined when it can). Other runs' records
+ * are edited, copied and half-written by people and tools; only what addDurations reads is checked.
+ */
+export function durationsProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'is not a JSON object';
+  const results = value['results'];
+  if (!Array.isArray(results)) return `'results' is ${results === undefined ? 'missing' : `not a list (${JSON.stringify(results)?.slice(0, 40)})`}`;
+  for (let i = 0; i < results.length; i++) {
+    const r: unknown = results[i];
+    const at = `results[${i}]`;
+    if (!isObject(r)) return `${at} is not an object`;
+    const job = r['job'];
+    if (!isObject(job)) return `${at}.job is ${JSON.stringify(job) ?? 'missing'}`;
+    for (const k of ['id', 'platform']) if (typeof job[k] !== 'string') return `${at}.job.${k} is not a string`;
+    if (typeof r['verdict'] !== 'string') return `${at}.verdict is not a string`;
+    if (typeof r['wallMs'] !== 'number') return `${at}.wallMs is not a number`;
+    const p = r['provenance'];
+    if (p !== undefined && !isObject(p)) return `${at}.provenance is not an object`;
+    if (isObject(p) && p['imageSha256'] !== undefined && typeof p['imageSha256'] !== 'string') return `${at}.provenance.imageSha256 is not a string`;
   }
+  return undefined;
+}
+
+/** Says why a record was skipped: it only orders jobs, so a bad one never stops a run. */
+export type DurationsWarning = (file: string, problem: string) => void;
+
+function readRecord(file: string, warn: DurationsWarning): Pick<RunRecord, 'results'> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    warn(file, err instanceof SyntaxError ? `not JSON (${err.message})` : code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? (err as Error).message})`);
+    return undefined;
+  }
+  const problem = durationsProblem(value);
+  if (problem) {
+    warn(file, problem);
+    return undefined;
+  }
+  return value as Pick<RunRecord, 'results'>;
+}
+
+/** run.json of each earlier run folder under `reportsRoot`, newest first; none when it cannot be listed. */
+function recentRecords(reportsRoot: string, exclude: string | undefined): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(reportsRoot);
+  } catch {
+    return [];
+  }
+  const runs: Array<{ f: string; t: number }> = [];
+  for (const d of names) {
+    const f = join(reportsRoot, d, 'run.json');
+    if (d === 'latest' || f === (exclude && join(exclude, 'run.json'))) continue;
+    try {
+      runs.push({ f, t: statSync(f).mtimeMs });
+    } catch {
+      // no record in that folder (yet): not a finished run
+    }
+  }
+  return runs.sort((a, b) => b.t - a.t).slice(0, RECENT_RUNS).map((r) => r.f);
 }
 
 /** Durations from the newest run folders under `reportsRoot` (except `exclude`) and from `files`. */
-export function loadDurations(reportsRoot: string | undefined, files: readonly string[] = [], exclude?: string): DurationIndex {
+export function loadDurations(reportsRoot: string | undefined, files: readonly string[] = [], exclude?: string, warn: DurationsWarning = () => undefined): DurationIndex {
   const index = emptyDurations();
-  if (reportsRoot && existsSync(reportsRoot)) {
-    const runs = readdirSync(reportsRoot)
-      .filter((d) => d !== 'latest')
-      .map((d) => join(reportsRoot, d, 'run.json'))
-      .filter((f) => f !== (exclude && join(exclude, 'run.json')) && existsSync(f))
-      .map((f) => ({ f, t: statSync(f).mtimeMs }))
-      .sort((a, b) => b.t - a.t)
-      .slice(0, RECENT_RUNS)
-      .reverse();
-    for (const { f } of runs) {
-      const rec = readRecord(f);
-      if (rec) addDurations(index, rec);
-    }
-  }
-  for (const f of files) {
-    const rec = readRecord(f);
+  // Oldest first: a later run's time wins.
+  const earlier = reportsRoot ? recentRecords(reportsRoot, exclude).reverse() : [];
+  for (const f of [...earlier, ...files]) {
+    const rec = readRecord(f, warn);
     if (rec) addDurations(index, rec);
   }
   return index;

@@ -23,7 +23,7 @@ export function loadPlatform(file: string, displayName = file): Platform {
     emulator,
     board: root.get('board').string(name),
     arch: root.get('arch').string('arm'),
-    timeoutMultiplier: root.get('timeout_multiplier').positive(1),
+    timeoutMultiplier: root.get('timeout_multiplier').positive(1, { max: 8, why: "it stretches every host-clock limit; tandem's timers hold 24.8 days at most" }),
     source: displayName,
   };
   if (root.get('ram_kb').present) platform.ramKb = root.get('ram_kb').positive();

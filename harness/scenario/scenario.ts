@@ -249,10 +249,17 @@ function readComparisons(node: YamlValue, variants: Variant[]): Comparison[] {
   return candidates.map((candidate) => ({ baseline, candidate }));
 }
 
+/**
+ * Seconds. A day is beyond any ztest suite, and keeps every timer tandem sets from it exact: node's
+ * timers hold at most 2^31-1 ms (24.8 days; a longer delay fires at once), and the backstop is 3 ×
+ * the platform's timeout_multiplier (at most 8) × the limit.
+ */
+export const TIMEOUT_LIMIT = { max: 86_400, why: 'one day, in seconds' };
+
 function readTimeouts(node: YamlValue, defaults: Partial<Timeouts>): Timeouts {
   if (node.present) node.allowKeys(['wall', 'silence', 'crash_grace', 'clock']);
   // A key left out keeps the default (suite-level timeouts give only what they change).
-  const get = (k: string, d: number | undefined) => (node.present && node.get(k).present ? node.get(k).positive() : d);
+  const get = (k: string, d: number | undefined) => (node.present && node.get(k).present ? node.get(k).positive(undefined, TIMEOUT_LIMIT) : d);
   const timeouts = {
     wallSeconds: get('wall', defaults.wallSeconds)!,
     silenceSeconds: get('silence', defaults.silenceSeconds)!,

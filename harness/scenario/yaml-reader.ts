@@ -98,13 +98,20 @@ export class YamlValue {
       this.fail('is required');
     }
     const v = isScalar(this.node) ? this.node.value : undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`expected a number, found ${describe(this.node)}`);
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      // YAML reads `1e400` and `.inf` as Infinity (`.nan` as NaN): numbers, but none a limit can be.
+      const written = (this.node as { source?: string }).source ?? String(v);
+      this.fail(Number.isNaN(v) ? `'${written}' is not a number` : `'${written}' is infinite (beyond the largest number a double holds)`, 'write a finite number');
+    }
+    if (typeof v !== 'number') this.fail(`expected a number, found ${describe(this.node)}`);
     return v;
   }
 
-  positive(fallback?: number): number {
+  /** A number > 0, and at most `limit.max` when given (`limit.why` says why, in the message). */
+  positive(fallback?: number, limit?: { max: number; why: string }): number {
     const v = this.number(fallback);
     if (v <= 0) this.fail(`must be greater than 0 (got ${v})`);
+    if (limit && v > limit.max) this.fail(`${v} is out of range: at most ${limit.max} (${limit.why})`);
     return v;
   }
 

@@ -41,6 +41,25 @@ export function taggedProcesses(t: Tagged, match: RegExp = /./): Proc[] {
   return found;
 }
 
+/** Whether a (console) log exists and holds `text` yet. */
+export function logHas(file: string, text: string): boolean {
+  try {
+    return readFileSync(file, 'latin1').includes(text);
+  } catch {
+    return false;
+  }
+}
+
+/** The parent pid of a live process; undefined once it is gone. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** SIGKILLs whatever a failed test left behind; only processes carrying this tag. */
 export function killTagged(t: Tagged): void {
   for (const p of taggedProcesses(t)) {

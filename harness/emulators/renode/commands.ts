@@ -20,6 +20,11 @@ export interface BootPlan {
   uartLog: string;
   timing: Timing;
   /**
+   * The platform's counter of unmodelled accesses (UnmodelledSpace), put over every unmapped
+   * address once the platform is loaded; read and cleared when the session stops.
+   */
+  unmodelled?: string;
+  /**
    * `tandem debug`: open a GDB server on this port instead of starting the guest. Renode starts
    * the emulation when the debugger connects (autostartEmulation) and the stub halts the CPU, so
    * the guest waits at reset for `continue`.
@@ -79,6 +84,7 @@ export function bootCommands(plan: BootPlan): string[] {
   commands.push(
     `mach create ${monitorString(plan.machine)}`,
     `machine LoadPlatformDescription ${monitorPath(plan.repl)}`,
+    ...(plan.unmodelled ? [`sysbus.${monitorName(plan.unmodelled)} CoverUnmappedSpace`] : []),
     `sysbus.${monitorName(plan.cpu)} PerformanceInMips ${plan.timing.mips}`,
     `emulation SetGlobalQuantum ${monitorString(plan.timing.quantum)}`,
     // While every CPU waits for an interrupt, jump virtual time to the next timer event instead of
@@ -148,11 +154,17 @@ export function reuseCommands(plan: Omit<BootPlan, 'includes' | 'machine' | 'rep
 }
 
 /**
- * Ends a session and keeps its machine for the next image: pause the guest, read its clock, and
- * close the console file (Renode holds it open until then).
+ * Ends a session and keeps its machine for the next image: pause the guest, read its clock, close
+ * the console file (Renode holds it open until then) and, last, take the boot's count of
+ * unmodelled accesses (which clears it for the next image).
  */
-export function stopCommands(uart: string, uartLog: string): string[] {
-  return [PAUSE, VIRTUAL_TIME, `sysbus.${monitorName(uart)} CloseFileBackend ${monitorPath(uartLog)}`];
+export function stopCommands(uart: string, uartLog: string, unmodelled?: string): string[] {
+  return [
+    PAUSE,
+    VIRTUAL_TIME,
+    `sysbus.${monitorName(uart)} CloseFileBackend ${monitorPath(uartLog)}`,
+    ...(unmodelled ? [`sysbus.${monitorName(unmodelled)} Report`] : []),
+  ];
 }
 
 /** Stops the guest where it is; the next command reads its clock. */

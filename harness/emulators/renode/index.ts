@@ -21,10 +21,10 @@ import type { Availability, BootOptions, Emulator, ExitInfo, GuestClock, Session
 import { CLEAR, VIRTUAL_TIME, bootCommands, loadSnapshotCommands, parseVirtualMs, replayCommandLine, reuseCommands, saveCommands, stopCommands, timingOf } from './commands.js';
 import { RenodeCommandError, RenodeMonitor, type ExitState } from './monitor.js';
 import { probeRenode, type Probe } from './locate.js';
-import { cpuNameOf, memoriesOf, parseRepl } from './repl.js';
+import { cpuNameOf, memoriesOf, parseRepl, unmodelledCounterOf } from './repl.js';
 import { FileTail } from './tail.js';
 import { keepCompiledModels, modelsBeside } from './compiled-models.js';
-import { UnmodelledTally, parseRenodeLogLine } from '../unmodelled.js';
+import { UnmodelledTally, parseCounterReport, parseRenodeLogLine } from '../unmodelled.js';
 
 export { NOT_FOUND, locateRenode, parseRenodeVersion, probeRenode } from './locate.js';
 export { bootCommands, reuseCommands, stopCommands, parseVirtualMs, timingOf, monitorPath, replayCommandLine } from './commands.js';
@@ -122,6 +122,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
           throw new Error(`${repl}: model ${rel} not found at ${path}`);
         }
       }));
+      const counter = unmodelledCounterOf(info);
       const plan = {
         machine: MACHINE,
         repl,
@@ -130,11 +131,12 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
         uart: settings.uart,
         uartLog: join(resolve(boot.workDir), `${settings.uart}.log`),
         timing: timingOf(settings),
+        ...(counter ? { unmodelled: counter } : {}),
         ...(boot.debug ? { gdbPort: boot.debug.port } : {}),
       };
       // Fails early, before a process is taken, if a path cannot be expressed to the monitor.
       const replay = replayCommandLine(p.binary, bootCommands({ ...plan, includes: [...models.keys()] }));
-      const stop = stopCommands(plan.uart, plan.uartLog);
+      const stop = stopCommands(plan.uart, plan.uartLog, plan.unmodelled);
       // What a machine must have been built from to be reused for this image.
       const memories = memoriesOf(info);
       // A debug session's machine waits for a debugger: never one to hand on to the next image.
@@ -296,7 +298,10 @@ class RenodeSession implements Session {
       // log is handed to the next boot.
       const mark = monitor.logMarker();
       try {
-        clock = (await monitor.execBatch([...this.stopCommands, mark.command], { timeoutMs: STOP_TIMEOUT_MS }))[1];
+        const outputs = await monitor.execBatch([...this.stopCommands, mark.command], { timeoutMs: STOP_TIMEOUT_MS });
+        clock = outputs[1];
+        // Fourth, when the platform has a counter of unmodelled accesses: its report for this boot.
+        if (this.stopCommands.length > 3) for (const raw of parseCounterReport(outputs[3] ?? '')) this.tally.add(raw);
         await mark.seen();
         clean = true;
       } catch (err) {

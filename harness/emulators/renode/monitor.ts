@@ -12,10 +12,10 @@
 // with one line `@@tandem <id> ok|error <base64 output>.<base64 output>… <base64 error>`. Nothing a
 // path or a guest prints can be mistaken for an answer, and errors are errors, not guessed from
 // text. A round trip through the shell costs ~10 ms, so a boot sends its commands as one batch.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { spawnGroup, type GroupProcess } from '../process-group.js';
+import { ownedTempDir } from '../../owned-temp.js';
 import { RENODE_ARGS, monitorPath, monitorString } from './commands.js';
 import { FileTail } from './tail.js';
 import { RENODE_CONFIG, seedCompiledModels, userDirEnv } from './compiled-models.js';
@@ -164,9 +164,8 @@ export class RenodeMonitor {
 
   private constructor(options: MonitorOptions) {
     this.onLog = options.onLog;
-    sweepStaleScratch();
-    this.scratch = mkdtempSync(join(tmpdir(), SCRATCH_PREFIX));
-    writeFileSync(join(this.scratch, 'owner'), String(process.pid));
+    // Renode itself quits when its stdin closes; its scratch is swept by the next tandem.
+    this.scratch = ownedTempDir(SCRATCH_PREFIX);
     const config = join(this.scratch, 'renode.config');
     writeFileSync(config, RENODE_CONFIG);
     if (options.compiledModels) seedCompiledModels(options.compiledModels, this.scratch);
@@ -407,37 +406,6 @@ export class RenodeMonitor {
 
 const PROMPT_PREFIX = /^(\([^()\r\n]*\) )+/;
 const SCRATCH_PREFIX = 'tandem-renode-';
-let swept = false;
-
-/**
- * Removes scratch folders left by a tandem that was killed outright (SIGKILL gives no chance to
- * clean up; Renode itself quits when its stdin closes). A folder belongs to a dead tandem when the
- * pid in its `owner` file is gone.
- */
-function sweepStaleScratch(): void {
-  if (swept) return;
-  swept = true;
-  try {
-    for (const name of readdirSync(tmpdir())) {
-      if (!name.startsWith(SCRATCH_PREFIX)) continue;
-      const dir = join(tmpdir(), name);
-      let owner: number;
-      try {
-        owner = Number(readFileSync(join(dir, 'owner'), 'utf8'));
-      } catch {
-        continue;
-      }
-      if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid) continue;
-      try {
-        process.kill(owner, 0);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(dir, { recursive: true, force: true });
-      }
-    }
-  } catch {
-    // best effort
-  }
-}
 
 function groupAlive(pgid: number): boolean {
   if (pgid <= 0) return false;

@@ -108,6 +108,14 @@ export function cpuNameOf(info: ReplInfo): string | undefined {
   return info.peripherals.find((p) => p.type?.startsWith('CPU.'))?.name;
 }
 
+/** Type of tandem's counter of accesses that hit no model (boards/models/UnmodelledSpace.cs). */
+export const UNMODELLED_COUNTER_TYPE = 'Tandem.UnmodelledSpace';
+
+/** Name of the platform's counter of unmodelled accesses, when it has one. */
+export function unmodelledCounterOf(info: ReplInfo): string | undefined {
+  return info.peripherals.find((p) => p.type === UNMODELLED_COUNTER_TYPE)?.name;
+}
+
 /**
  * The memories a reused machine must clear (`Memory.MappedMemory`: `ZeroAll`), or undefined when the
  * platform has a memory of another type, whose reset behaviour tandem does not know, or pulls in
