@@ -47,6 +47,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Keep stdin open as a pipe (Renode's console mode quits at EOF); otherwise /dev/null. */
   stdin?: 'pipe' | 'ignore';
+  /** A descriptor for stdout and stderr both (a console FIFO); otherwise a pipe each. */
+  output?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
     cwd: options.cwd,
     env,
     detached: true,
-    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', options.output ?? 'pipe', options.output ?? 'pipe'],
   });
   const pid = child.pid;
   let startError: Error | undefined;

@@ -8,7 +8,6 @@ import { connect, type Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { GuestClock, GuestReading } from './emulator.js';
 
 /** QEMU's warning when every vCPU idles and no virtual-clock timer is pending: nothing can wake the guest. */
@@ -84,7 +83,8 @@ export class QemuClock implements GuestClock {
   constructor(
     private readonly socketPath: string,
     private readonly startedAt: number,
-    stderr: Readable | null | undefined,
+    /** QEMU's stderr, or a console that carries it (its idle warning is looked for there). */
+    stderr: { on(event: 'data', listener: (chunk: Buffer) => void): unknown } | null | undefined,
     /** QEMU virtual ms per guest ms (the platform's `virtual_per_guest`). */
     private readonly virtualPerGuest = 1,
   ) {

@@ -4,7 +4,7 @@
 // lines are tallied as they come; nothing is kept on disk.
 import { openSync, readSync, constants } from 'node:fs';
 import { Socket } from 'node:net';
-import { dropFifo, takeFifo } from './fifo-reservoir.js';
+import { recycleFifo, takeFifo } from './fifo-reservoir.js';
 import { execa } from '../lazy-execa.js';
 import type { QemuSettings, UnmodelledAccess } from '../domain.js';
 import { UnmodelledTally, parseMtree, parseQemuLogLine, resolveRegion, type MemoryRegion } from './unmodelled.js';
@@ -29,7 +29,7 @@ export async function openQemuLog(bin: string, qemu: QemuSettings): Promise<Qemu
     // end-of-file while QEMU restarts its log; non-blocking so the event loop reads it.
     fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
   } catch {
-    dropFifo(path);
+    recycleFifo(path, false);
     return undefined;
   }
   const tally = new UnmodelledTally();
@@ -72,8 +72,10 @@ export async function openQemuLog(bin: string, qemu: QemuSettings): Promise<Qemu
           if (n <= 0) break;
           onText(buf.toString('utf8', 0, n));
         }
+        // Closes the descriptor at once (libuv's close of a pipe handle is synchronous), and QEMU
+        // has exited: no descriptor of the FIFO is left open.
         socket.destroy();
-        dropFifo(path);
+        recycleFifo(path, true);
         if (partial) onLine(partial);
         if (!tally.size) return [];
         const regions = await memoryMap(bin, qemu);

@@ -9,6 +9,7 @@ import { resolveProgram } from './executable.js';
 import { rememberedVersion } from './version-cache.js';
 import { openQemuLog } from './qemu-log.js';
 import { prepareFifos } from './fifo-reservoir.js';
+import { openFifoConsole } from './fifo-console.js';
 import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
@@ -82,8 +83,12 @@ export function createQemuEmulator(): Emulator {
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
       const qlog = platform.qemu ? await openQemuLog(bin, platform.qemu) : undefined;
       if (qlog) args.push(...qlog.args);
-      const proc = spawnGroup(bin, args);
-      const clock = socket ? new QemuClock(socket.path, performance.now(), proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
+      // The console through a FIFO read in batches (fifo-console.ts); pipes where none can be made.
+      const con = await openFifoConsole();
+      const proc = spawnGroup(bin, args, con ? { output: con.writeFd } : {});
+      con?.spawned();
+      // QEMU's idle warning comes on its stderr, which shares the console FIFO.
+      const clock = socket ? new QemuClock(socket.path, performance.now(), con ?? proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
       // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.
       const stop = () => (stopping ??= proc.kill(0));
@@ -91,6 +96,7 @@ export function createQemuEmulator(): Emulator {
       signal.addEventListener('abort', onAbort, { once: true });
       void proc.exited.then(() => {
         signal.removeEventListener('abort', onAbort);
+        con?.end();
         clock?.close();
         socket?.cleanup();
         // The log's reader must not outlive QEMU, whether or not anyone asks for its tally.
@@ -99,11 +105,13 @@ export function createQemuEmulator(): Emulator {
       if (signal.aborted) void stop();
       return {
         command,
-        console: mergeStreams([proc.child.stdout, proc.child.stderr]),
+        console: con ?? mergeStreams([proc.child.stdout, proc.child.stderr]),
+        ...(con ? { drainConsole: () => con.drain() } : {}),
         exited: proc.exited,
         stop,
         guestMs: () => processCpuMs(proc.pid),
-        unmodelled: async () => (qlog ? qlog.finish() : []),
+        // After the exit: the log's FIFO is then given back for another boot.
+        unmodelled: async () => (qlog ? proc.exited.then(() => qlog.finish()) : []),
         ...(clock ? { guestClock: clock } : {}),
       };
     },

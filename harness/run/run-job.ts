@@ -144,7 +144,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
       // The guest's limits start when it does: a Renode's first start-up (seconds of mono and C#
       // compilation) is not the guest's time. Boot itself is bounded by the emulator's own timeouts.
       const s = session;
-      limits = new BootLimits({ timeouts, ...(s.guestClock ? { guestClock: s.guestClock } : {}), workMs: () => s.guestMs?.(), onEnd: finishWith });
+      limits = new BootLimits({ timeouts, ...(s.guestClock ? { guestClock: s.guestClock } : {}), workMs: () => s.guestMs?.(), drain: () => s.drainConsole?.(), onEnd: finishWith });
       limits.start();
       const pump = (async () => {
         for await (const chunk of session.console) {

@@ -1,0 +1,159 @@
+// An emulator's console (its stdout and stderr) through a FIFO that tandem reads every few
+// milliseconds rather than on every write. QEMU writes the guest's UART one
+// character per write(2), so a pipe read whenever it is readable wakes tandem ~3,000 times in a
+// 0.5 s suite, and each wake-up (epoll, read, a stream's events, the parser) was the largest part
+// of tandem's CPU per boot. Read every few milliseconds, the same bytes arrive in ~100 reads.
+// QEMU does not wait for the reader meanwhile: a pipe holds 64 KiB, and a Zephyr suite prints
+// ~40 KB/s (measured: a reader 3 ms late per read, same wall and QEMU CPU, 2,789 reads → 31;
+// docs/clocks.md). A flood that fills the pipe makes QEMU's write wait until the next read, which
+// then comes at once (a read that found the pipe full polls again without delay).
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { recycleFifo, takeFifo } from './fifo-reservoir.js';
+
+/** While the console is busy it is read this often (ms): a verdict line is seen at most this late. */
+export const BUSY_POLL_MS = 4;
+/** A quiet console is read less and less often, down to this (ms): silence limits are 200 ms and up. */
+export const QUIET_POLL_MS = 32;
+const READ_BYTES = 64 * 1024;
+/** At most this much per poll, so a flooding guest cannot hold the event loop. */
+const MAX_POLL_BYTES = 1024 * 1024;
+
+export interface FifoConsole extends AsyncIterable<Uint8Array> {
+  /** The emulator's end: pass it as stdout and stderr, then call `spawned()`. */
+  readonly writeFd: number;
+  /** The emulator has been started (or failed to start): tandem's copy of its end is closed. */
+  spawned(): void;
+  /** Reads whatever is waiting now, at once: a limit must not be declared before output already written. */
+  drain(): void;
+  /** Sees every chunk before the iteration does (QEMU's idle warning on its stderr). */
+  on(event: 'data', listener: (chunk: Buffer) => void): void;
+  /** The emulator has exited: reads what is left, ends the iteration, gives the FIFO back. */
+  end(): void;
+}
+
+/** A console FIFO; undefined where none can be made (then the caller uses pipes). */
+export async function openFifoConsole(): Promise<FifoConsole | undefined> {
+  const path = await takeFifo();
+  if (!path) return undefined;
+  let readFd: number;
+  let writeFd: number;
+  try {
+    // Read-write and non-blocking: our end never waits and never sees end-of-file, so the emulator's
+    // exit (not an EOF) ends the console. The emulator's end is a separate, blocking description.
+    readFd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  } catch {
+    recycleFifo(path, false);
+    return undefined;
+  }
+  try {
+    writeFd = openSync(path, constants.O_WRONLY);
+  } catch {
+    closeSync(readFd);
+    recycleFifo(path, false);
+    return undefined;
+  }
+  return new PolledFifo(path, readFd, writeFd);
+}
+
+const scratch = Buffer.allocUnsafe(READ_BYTES);
+
+class PolledFifo implements FifoConsole {
+  private readonly queue: Buffer[] = [];
+  private readonly listeners: Array<(chunk: Buffer) => void> = [];
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private interval = BUSY_POLL_MS;
+  private writeOpen = true;
+  private ended = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly readFd: number,
+    readonly writeFd: number,
+  ) {
+    this.schedule();
+  }
+
+  spawned(): void {
+    if (!this.writeOpen) return;
+    this.writeOpen = false;
+    closeSync(this.writeFd);
+  }
+
+  on(_event: 'data', listener: (chunk: Buffer) => void): void {
+    this.listeners.push(listener);
+  }
+
+  drain(): void {
+    if (!this.ended) this.read(Infinity);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.spawned();
+    this.read(Infinity);
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    closeSync(this.readFd);
+    recycleFifo(this.path, true);
+    this.notify();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (;;) {
+      while (this.queue.length) yield this.queue.shift()!;
+      if (this.ended) return;
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  private schedule(): void {
+    // Unref'd: the emulator's process keeps the event loop alive while it runs, not its console.
+    this.timer = setTimeout(() => this.poll(), this.interval).unref();
+  }
+
+  private poll(): void {
+    if (this.ended) return;
+    const { bytes, full } = this.read(MAX_POLL_BYTES);
+    // A flood (the pipe was full): read again as soon as the event loop has had its turn.
+    this.interval = full ? 0 : bytes > 0 ? BUSY_POLL_MS : Math.min(QUIET_POLL_MS, this.interval * 2);
+    this.schedule();
+  }
+
+  /** Reads until the pipe is empty or `limit` bytes were read; `full`: the last read filled the buffer. */
+  private read(limit: number): { bytes: number; full: boolean } {
+    let total = 0;
+    let full = false;
+    while (total < limit) {
+      let n: number;
+      // An empty pipe answers EAGAIN, which node throws; without a stack the error costs half
+      // (~6 µs instead of ~12 here), and a quiet console is polled ~30 times a second.
+      const stackTraceLimit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        n = readSync(this.readFd, scratch, 0, READ_BYTES, null);
+      } catch {
+        break; // EAGAIN: nothing more written yet
+      } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+      }
+      if (n <= 0) break;
+      const chunk = Buffer.allocUnsafe(n);
+      scratch.copy(chunk, 0, 0, n);
+      total += n;
+      for (const l of this.listeners) l(chunk);
+      this.queue.push(chunk);
+      // A short read means the pipe is empty: asking again would only fail with EAGAIN.
+      full = n === READ_BYTES;
+      if (!full) break;
+    }
+    if (total > 0) this.notify();
+    return { bytes: total, full };
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+}
