@@ -1,12 +1,14 @@
 // Crash forensics: the pure readers against real console and tool output, then the resolver on the
 // demo firmware's real wasm sem image, whose synth_k_sem_give_body executes `udf #0` at the limit.
 import { expect } from 'chai';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readFaultDump } from '../harness/forensics/fault-dump.js';
 import { caseFunction, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround } from '../harness/forensics/elf-text.js';
 import { parseMapFile, sectionAt, shortObject } from '../harness/forensics/map-file.js';
 import { isWasmLto, resolveFault } from '../harness/forensics/resolve.js';
+import { readElfSymbols } from '../harness/forensics/elf-symbols.js';
 import { forensicsHeadline, forensicsLines } from '../harness/forensics/render.js';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { REPO_ROOT } from '../harness/version.js';
@@ -157,6 +159,15 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
     expect(forensicsLines(f).some((l) => /^ {2}-> 0x[0-9a-f]{8} {2}de00 +udf #0$/.test(l))).to.equal(true);
   });
 
+  it("reads the image's symbol table as nm does: same addresses, sizes, types and names", () => {
+    const nm = parseNm(execFileSync('arm-none-eabi-nm', ['-S', '-n', '--defined-only', elf], { encoding: 'utf8' }));
+    const own = readElfSymbols(elf)!;
+    const key = (x: { address: number; size?: number; type: string; name: string }) => `${x.address} ${x.size ?? '-'} ${x.type} ${x.name}`;
+    expect(nm.length).to.be.greaterThan(50);
+    expect(own.map(key).sort()).to.deep.equal(nm.map(key).sort());
+    expect(readElfSymbols(join(REPO_ROOT, 'README.md'))).to.equal(undefined);
+  });
+
   it('never throws when it cannot resolve: no tools, or no image — it says why and keeps the raw PC', async () => {
     const dump = { details: [], registers: { pc: '0x00001f06' } };
     // A copy away from its build folder, whose CMakeCache.txt would name the toolchain.
@@ -164,10 +175,20 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
     mkdirSync(dirname(lone), { recursive: true });
     copyFileSync(elf, lone);
     const noTools = await resolveFault({ dump, elf: lone, env: { PATH: '/nonexistent' } });
-    expect(noTools.pc).to.deep.equal({ address: '0x00001f06' });
+    // The symbol table is the image's own (read without nm); lines and instructions need the tools.
+    const own = symbolAt(readElfSymbols(lone)!, 0x1f06, 'code')!;
+    expect(noTools.pc).to.deep.equal({ address: '0x00001f06', symbol: own.symbol.name, offset: own.offset });
     expect(noTools.registers.pc).to.equal('0x00001f06');
     expect(noTools.unresolved!.join('\n')).to.match(/no addr2line \(tried .*arm-none-eabi-addr2line, llvm-addr2line\)/);
-    expect(forensicsHeadline(noTools)).to.equal('fault at pc 0x00001f06 (unresolved)');
+    expect(noTools.unresolved!.join('\n')).to.match(/no objdump/).and.not.match(/no nm/);
+    expect(forensicsHeadline(noTools)).to.equal(`fault at ${own.symbol.name}+0x${own.offset.toString(16)}`);
+    // Not an ELF at all: nm is the fallback, and without it the PC stays raw.
+    const notElf = join(tmp.dir, 'lone/zephyr/not.elf');
+    writeFileSync(notElf, 'not an ELF\n');
+    const raw = await resolveFault({ dump, elf: notElf, env: { PATH: '/nonexistent' } });
+    expect(raw.pc).to.deep.equal({ address: '0x00001f06' });
+    expect(raw.unresolved!.join('\n')).to.match(/no nm \(tried/);
+    expect(forensicsHeadline(raw)).to.equal('fault at pc 0x00001f06 (unresolved)');
     const gone = await resolveFault({ dump, elf: join(tmp.dir, 'gone.elf') });
     expect(gone.unresolved).to.deep.equal([`the image ${join(tmp.dir, 'gone.elf')} is gone`]);
   });
