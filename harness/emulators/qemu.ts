@@ -41,11 +41,18 @@ export function qemuArgs(image: Image, platform: Platform): string[] {
   ];
 }
 
+/**
+ * Where each binary was found: a boot starts it by that path, so neither tandem nor setpriv looks
+ * through PATH again for every boot (each miss on the way is a failed stat or execve).
+ */
+const programs = new Map<string, string>();
+
 /** Finds the binary and learns its version (remembered per binary: version-cache.ts). */
 async function probeQemu(bin: string): Promise<Availability> {
   const notFound = { ok: false, reason: `${bin} not found (apt-get install qemu-system-arm, or set TANDEM_QEMU)` };
   const path = resolveProgram(bin);
   if (!path) return notFound;
+  programs.set(bin, path);
   const version = await rememberedVersion(path, () =>
     new Promise<string | undefined>((resolve) => {
       execFile(path, ['--version'], { timeout: 10_000 }, (err, stdout) => {
@@ -85,7 +92,7 @@ export function createQemuEmulator(): Emulator {
       if (qlog) args.push(...qlog.args);
       // The console through a FIFO read in batches (fifo-console.ts); pipes where none can be made.
       const con = await openFifoConsole();
-      const proc = spawnGroup(bin, args, con ? { output: con.writeFd } : {});
+      const proc = spawnGroup(programs.get(bin) ?? bin, args, con ? { output: con.writeFd } : {});
       con?.spawned();
       // QEMU's idle warning comes on its stderr, which shares the console FIFO.
       const clock = socket ? new QemuClock(socket.path, performance.now(), con ?? proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
