@@ -10,6 +10,8 @@ import { parseMapFile, sectionAt, shortObject } from '../harness/forensics/map-f
 import { isWasmLto, resolveFault } from '../harness/forensics/resolve.js';
 import { readElfSymbols } from '../harness/forensics/elf-symbols.js';
 import { forensicsHeadline, forensicsLines } from '../harness/forensics/render.js';
+import { analyseCrash } from '../harness/forensics/index.js';
+import type { RunResult } from '../harness/domain.js';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { REPO_ROOT } from '../harness/version.js';
 import { buildAll } from './helpers/build.js';
@@ -166,6 +168,40 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
     expect(nm.length).to.be.greaterThan(50);
     expect(own.map(key).sort()).to.deep.equal(nm.map(key).sort());
     expect(readElfSymbols(join(REPO_ROOT, 'README.md'))).to.equal(undefined);
+  });
+
+  it('the same crash of the same image (--repeat) is resolved once; a rebuilt image again', async () => {
+    // Counting wrappers in front of the real tools, found on PATH (the copy has no build folder).
+    const bin = join(tmp.dir, 'counting-bin');
+    const calls = join(tmp.dir, 'calls.txt');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['addr2line', 'objdump']) {
+      const real = execFileSync('sh', ['-c', `command -v arm-none-eabi-${tool}`], { encoding: 'utf8' }).trim();
+      writeFileSync(join(bin, `arm-none-eabi-${tool}`), `#!/bin/sh\necho ${tool} >> '${calls}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    }
+    const image = join(tmp.dir, 'repeat/zephyr/zephyr.elf');
+    mkdirSync(dirname(image), { recursive: true });
+    copyFileSync(elf, image);
+    const runDir = join(tmp.dir, 'repeat-run');
+    mkdirSync(join(runDir, 'logs'), { recursive: true });
+    writeFileSync(join(runDir, 'logs/a.log'), lines('demo_crash.console.log').join('\n'));
+    const result = { verdict: 'crashed', log: 'logs/a.log' } as unknown as RunResult;
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const [a, b] = await Promise.all([analyseCrash(result, runDir, { path: image }), analyseCrash(result, runDir, { path: image })]);
+      const c = await analyseCrash(result, runDir, { path: image });
+      expect(a!.pc!.symbol).to.be.a('string');
+      expect(b).to.deep.equal(a);
+      expect(c).to.deep.equal(a);
+      expect(c).to.not.equal(a);
+      expect(readFileSync(calls, 'utf8').trim().split('\n').sort()).to.deep.equal(['addr2line', 'objdump']);
+      writeFileSync(image, readFileSync(elf)); // rebuilt: a new inode change time
+      await analyseCrash(result, runDir, { path: image });
+      expect(readFileSync(calls, 'utf8').trim().split('\n')).to.have.length(4);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('never throws when it cannot resolve: no tools, or no image — it says why and keeps the raw PC', async () => {
