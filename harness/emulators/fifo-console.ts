@@ -14,69 +14,96 @@ import { recycleFifo, takeFifo } from './fifo-reservoir.js';
 export const BUSY_POLL_MS = 4;
 /** A quiet console is read less and less often, down to this (ms): silence limits are 200 ms and up. */
 export const QUIET_POLL_MS = 32;
+/** A quiet log, this often (ms): a guest flooding it waits at most this long before it is read at once. */
+export const QUIET_LOG_POLL_MS = 100;
 const READ_BYTES = 64 * 1024;
 /** At most this much per poll, so a flooding guest cannot hold the event loop. */
 const MAX_POLL_BYTES = 1024 * 1024;
 
-export interface FifoConsole extends AsyncIterable<Uint8Array> {
+/** A FIFO another process writes and tandem reads every few milliseconds. */
+export interface PolledFifo {
+  /** Where the writer opens it (QEMU's `-D` log). */
+  readonly path: string;
+  /** Sees every chunk (QEMU's idle warning on its stderr, the log's tally). */
+  on(event: 'data', listener: (chunk: Buffer) => void): void;
+  /** Reads whatever is waiting now, at once: a limit must not be declared before output already written. */
+  drain(): void;
+  /** The writer has exited: reads what is left, ends the iteration, gives the FIFO back. */
+  end(): void;
+}
+
+export interface FifoConsole extends PolledFifo, AsyncIterable<Uint8Array> {
   /** The emulator's end: pass it as stdout and stderr, then call `spawned()`. */
   readonly writeFd: number;
   /** The emulator has been started (or failed to start): tandem's copy of its end is closed. */
   spawned(): void;
-  /** Reads whatever is waiting now, at once: a limit must not be declared before output already written. */
-  drain(): void;
-  /** Sees every chunk before the iteration does (QEMU's idle warning on its stderr). */
-  on(event: 'data', listener: (chunk: Buffer) => void): void;
-  /** The emulator has exited: reads what is left, ends the iteration, gives the FIFO back. */
-  end(): void;
 }
 
 /** A console FIFO; undefined where none can be made (then the caller uses pipes). */
 export async function openFifoConsole(): Promise<FifoConsole | undefined> {
+  return (await openPolled({ writer: true, keep: true, quietMs: QUIET_POLL_MS })) as FifoConsole | undefined;
+}
+
+/**
+ * A FIFO for a log the emulator opens by path: only tapped, nothing kept. Nearly always empty, so
+ * it is read rarely until something arrives; a writer that fills it is then read at once.
+ */
+export async function openFifoLog(): Promise<PolledFifo | undefined> {
+  return openPolled({ writer: false, keep: false, quietMs: QUIET_LOG_POLL_MS });
+}
+
+async function openPolled(options: { writer: boolean; keep: boolean; quietMs: number }): Promise<Polled | undefined> {
   const path = await takeFifo();
   if (!path) return undefined;
   let readFd: number;
-  let writeFd: number;
+  let writeFd = -1;
   try {
-    // Read-write and non-blocking: our end never waits and never sees end-of-file, so the emulator's
-    // exit (not an EOF) ends the console. The emulator's end is a separate, blocking description.
+    // Read-write and non-blocking: our end never waits and never sees end-of-file, so the writer's
+    // exit (not an EOF) ends the reading. The emulator's end is a separate, blocking description.
     readFd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
   } catch {
     recycleFifo(path, false);
     return undefined;
   }
-  try {
-    writeFd = openSync(path, constants.O_WRONLY);
-  } catch {
-    closeSync(readFd);
-    recycleFifo(path, false);
-    return undefined;
+  if (options.writer) {
+    try {
+      writeFd = openSync(path, constants.O_WRONLY);
+    } catch {
+      closeSync(readFd);
+      recycleFifo(path, false);
+      return undefined;
+    }
   }
-  return new PolledFifo(path, readFd, writeFd);
+  return new Polled(path, readFd, writeFd, options.keep, options.quietMs);
 }
 
 const scratch = Buffer.allocUnsafe(READ_BYTES);
 
-class PolledFifo implements FifoConsole {
+class Polled implements FifoConsole {
   private readonly queue: Buffer[] = [];
   private readonly listeners: Array<(chunk: Buffer) => void> = [];
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private interval = BUSY_POLL_MS;
-  private writeOpen = true;
+  private interval: number;
+  private writeClosed = false;
   private ended = false;
 
   constructor(
-    private readonly path: string,
+    readonly path: string,
     private readonly readFd: number,
+    /** -1 when the writer opens the path itself. */
     readonly writeFd: number,
+    /** Keep the chunks for iteration (a console), or only tap them (a log). */
+    private readonly keep: boolean,
+    private readonly quietMs: number,
   ) {
+    this.interval = keep ? BUSY_POLL_MS : quietMs;
     this.schedule();
   }
 
   spawned(): void {
-    if (!this.writeOpen) return;
-    this.writeOpen = false;
+    if (this.writeFd < 0 || this.writeClosed) return;
+    this.writeClosed = true;
     closeSync(this.writeFd);
   }
 
@@ -116,7 +143,7 @@ class PolledFifo implements FifoConsole {
     if (this.ended) return;
     const { bytes, full } = this.read(MAX_POLL_BYTES);
     // A flood (the pipe was full): read again as soon as the event loop has had its turn.
-    this.interval = full ? 0 : bytes > 0 ? BUSY_POLL_MS : Math.min(QUIET_POLL_MS, this.interval * 2);
+    this.interval = full ? 0 : bytes > 0 ? BUSY_POLL_MS : Math.min(this.quietMs, Math.max(1, this.interval) * 2);
     this.schedule();
   }
 
@@ -142,7 +169,7 @@ class PolledFifo implements FifoConsole {
       scratch.copy(chunk, 0, 0, n);
       total += n;
       for (const l of this.listeners) l(chunk);
-      this.queue.push(chunk);
+      if (this.keep) this.queue.push(chunk);
       // A short read means the pipe is empty: asking again would only fail with EAGAIN.
       full = n === READ_BYTES;
       if (!full) break;
