@@ -29,6 +29,8 @@ export interface RunJobOptions {
   provenance: Provenance;
   /** Save the emulator's state when the job crashes or times out (Renode); default off. */
   snapshot?: boolean;
+  /** Called once the emulator is done with (stopped, its unmodelled accesses read), before the log is closed. */
+  emulatorDone?: () => void;
 }
 
 export function jobRef(job: Job): JobRef {
@@ -170,6 +172,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
       unmodelled = await Promise.resolve(session.unmodelled?.()).catch(() => undefined) ?? [];
     }
   } finally {
+    options.emulatorDone?.();
     options.signal.removeEventListener('abort', abort);
     limits?.stop();
     if (grace) clearTimeout(grace);
