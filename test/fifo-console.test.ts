@@ -56,6 +56,23 @@ describe('console FIFO read in batches', function () {
     con.end();
   });
 
+  it('consoles read on one shared timer each get exactly their own bytes, hurried or not', async () => {
+    const runs = Array.from({ length: 6 }, (_, i) =>
+      writer(`i=0; while [ $i -lt 300 ]; do printf ${String.fromCharCode(97 + i)}; i=$((i+1)); done; printf '\\n'`),
+    );
+    const got = await Promise.all(runs);
+    got.forEach(({ chunks, code }, i) => {
+      expect(code).to.equal(0);
+      expect(Buffer.concat(chunks).toString()).to.equal(`${String.fromCharCode(97 + i).repeat(300)}\n`);
+    });
+    const con = (await openFifoConsole())!;
+    const it = con[Symbol.asyncIterator]();
+    con.hurry();
+    writeSync(con.writeFd, 'PROJECT EXECUTION FAILED\n');
+    expect(Buffer.from((await it.next()).value as Uint8Array).toString()).to.equal('PROJECT EXECUTION FAILED\n');
+    con.end();
+  });
+
   it('a flood bigger than the pipe is read whole while the writer waits for room', async () => {
     const { chunks, code } = await writer('head -c 3000000 /dev/zero');
     expect(code).to.equal(0);

@@ -113,7 +113,7 @@ export function createQemuEmulator(): Emulator {
       return {
         command,
         console: con ?? mergeStreams([proc.child.stdout, proc.child.stderr]),
-        ...(con ? { drainConsole: () => con.drain() } : {}),
+        ...(con ? { drainConsole: () => con.drain(), hurryConsole: () => con.hurry() } : {}),
         exited: proc.exited,
         stop,
         guestMs: () => processCpuMs(proc.pid),

@@ -105,10 +105,15 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
         case 'case-end':
           options.hooks?.caseEnded?.(ref, ev.result);
           break;
+        case 'suite-end':
+          // The summary and the verdict line follow at once: a slot is waiting for this boot to end.
+          session?.hurryConsole?.();
+          break;
         case 'project-end':
           finishWith({ kind: 'project', success: ev.success });
           break;
         case 'fatal':
+          session?.hurryConsole?.();
           fatalReason = ev.fatal.reason;
           // Keep reading briefly: the thread line and ztest's error hook come after the fatal line.
           if (grace) clearTimeout(grace);
