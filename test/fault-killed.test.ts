@@ -33,8 +33,9 @@ describe('tandem killed with SIGKILL', function () {
   });
 
   it('QEMU ends within 2 s on its own, and `tandem report` rebuilds what finished', async () => {
-    // basic passes at once; the wasm msgq image hangs and keeps its QEMU alive (silence 120 s).
-    const file = tmp.write('hang.yaml', demoScenario({ suites: ['basic', 'msgq'], silence: 120 }));
+    // basic passes at once; the wasm msgq image hangs and keeps its QEMU alive (silence 120 s of
+    // host time: on the guest clock its deadlock would be a verdict within a second).
+    const file = tmp.write('hang.yaml', demoScenario({ suites: ['basic', 'msgq'], silence: 120, clock: 'host' }));
     const dir = join(tmp.dir, 'run');
     const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--jobs', '2']);
     const journal = join(dir, 'results.jsonl');

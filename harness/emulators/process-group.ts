@@ -89,7 +89,31 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
   if (pid === undefined) return { pid: -1, child, exited, startError: () => startError, kill: () => exited };
   live.add(pid);
   watchGroup(pid);
-  const kill = async (graceMs = 1000) => {
+  return { pid, child, exited, startError: () => startError, kill: killer(pid, exited) };
+}
+
+export type AdoptedGroup = Omit<GroupProcess, 'child'>;
+
+/**
+ * A group another process started for tandem (spawn-helper.ts), with `pid` as its leader: listed,
+ * watched and killed like one of spawnGroup's. `leaderExit` settles when that process reports the
+ * leader's exit.
+ */
+export function adoptGroup(pid: number, leaderExit: Promise<{ code: number | null; signal: string | null }>): AdoptedGroup {
+  installExitHook();
+  live.add(pid);
+  watchGroup(pid);
+  const exited = leaderExit.then((e) => {
+    live.delete(pid);
+    signalGroup(pid, 'SIGKILL');
+    unwatchGroup(pid);
+    return e;
+  });
+  return { pid, exited, startError: () => undefined, kill: killer(pid, exited) };
+}
+
+function killer(pid: number, exited: Promise<{ code: number | null; signal: string | null }>) {
+  return async (graceMs = 1000) => {
     signalGroup(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
     const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
     try {
@@ -98,7 +122,6 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
       clearTimeout(timer);
     }
   };
-  return { pid, child, exited, startError: () => startError, kill };
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

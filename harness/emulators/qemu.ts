@@ -4,12 +4,13 @@ import { execFile } from 'node:child_process';
 import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
-import { spawnGroup } from './process-group.js';
+import { spawnGroup, type GroupProcess } from './process-group.js';
 import { resolveProgram } from './executable.js';
 import { rememberedVersion } from './version-cache.js';
 import { openQemuLog } from './qemu-log.js';
 import { prepareFifos } from './fifo-reservoir.js';
 import { openFifoConsole } from './fifo-console.js';
+import { closeSpawnHelper, startThroughHelper } from './spawn-helper.js';
 import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
@@ -91,11 +92,15 @@ export function createQemuEmulator(): Emulator {
       const qlog = platform.qemu ? await openQemuLog(bin, platform.qemu) : undefined;
       if (qlog) args.push(...qlog.args);
       // The console through a FIFO read in batches (fifo-console.ts); pipes where none can be made.
+      // Started by the spawn helper where there is one (spawn-helper.ts), else by tandem itself.
       const con = await openFifoConsole();
-      const proc = spawnGroup(programs.get(bin) ?? bin, args, con ? { output: con.writeFd } : {});
+      const exe = programs.get(bin) ?? bin;
+      const proc = (con && (await startThroughHelper(exe, args, con.path))) || spawnGroup(exe, args, con ? { output: con.writeFd } : {});
       con?.spawned();
+      const child = (proc as Partial<GroupProcess>).child;
+      const pipes = [child?.stdout, child?.stderr];
       // QEMU's idle warning comes on its stderr, which shares the console FIFO.
-      const clock = socket ? new QemuClock(socket.path, performance.now(), con ?? proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
+      const clock = socket ? new QemuClock(socket.path, performance.now(), con ?? pipes[1], platform.qemu?.virtualPerGuest) : undefined;
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
       // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.
       const stop = () => (stopping ??= proc.kill(0));
@@ -112,7 +117,7 @@ export function createQemuEmulator(): Emulator {
       if (signal.aborted) void stop();
       return {
         command,
-        console: con ?? mergeStreams([proc.child.stdout, proc.child.stderr]),
+        console: con ?? mergeStreams(pipes),
         ...(con ? { drainConsole: () => con.drain(), hurryConsole: () => con.hurry() } : {}),
         exited: proc.exited,
         stop,
@@ -122,7 +127,8 @@ export function createQemuEmulator(): Emulator {
         ...(clock ? { guestClock: clock } : {}),
       };
     },
-    async close() {},
+    // The spawn helper's children are reaped before tandem exits: their CPU time counts as its own.
+    close: () => closeSpawnHelper(),
   };
 }
 
