@@ -23,7 +23,10 @@ function boot(argv: string[], fifo: string): Promise<void> {
   return new Promise((resolve) => {
     const readFd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
     const writeFd = openSync(fifo, constants.O_WRONLY);
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', writeFd, 'ignore'] });
+    // A session of its own, as tandem gives each emulator: with the kernel's autogroup scheduling,
+    // children sharing one session share one CPU share, and on a machine busy with other sessions
+    // a pool whose emulators shared one would be slowed for that alone.
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', writeFd, 'ignore'], detached: true });
     closeSync(writeFd);
     const out = new Socket({ fd: readFd, readable: true, writable: false });
     let tail = '';
