@@ -17,6 +17,14 @@ let made = 0;
 const ready: string[] = [];
 let filling: Promise<boolean> | undefined;
 
+/**
+ * The reservoir's folder (private to this user, removed at exit), for other per-boot files such as
+ * QEMU's clock monitor socket: no folder to make and remove for each boot.
+ */
+export function privateFolder(): string {
+  return folder();
+}
+
 function folder(): string {
   if (!dir) {
     dir = mkdtempSync(join(tmpdir(), 'tandem-fifo-'));

@@ -38,11 +38,11 @@ export const MAX_GUEST_SPEED = 30;
 /** sun_path holds 108 bytes; longer work folders get a private folder under the system temp dir. */
 const MAX_SOCKET_PATH = 100;
 
-/** The monitor socket for a boot: in its work folder when the path fits a unix socket address. */
-export function clockSocketPath(workDir: string): { path: string; cleanup(): void } {
-  const inWork = join(workDir, 'clock.sock');
+/** The monitor socket for a boot: `name` in `folder` (made if missing) when the path fits a unix socket address. */
+export function clockSocketPath(folder: string, name = 'clock.sock'): { path: string; cleanup(): void } {
+  const inWork = join(folder, name);
   if (inWork.length <= MAX_SOCKET_PATH) {
-    mkdirSync(workDir, { recursive: true });
+    mkdirSync(folder, { recursive: true });
     return { path: inWork, cleanup: () => rmSync(inWork, { force: true }) };
   }
   const dir = mkdtempSync(join(tmpdir(), 'tandem-clk-'));

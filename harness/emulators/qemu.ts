@@ -8,7 +8,7 @@ import { spawnGroup, type GroupProcess } from './process-group.js';
 import { resolveProgram } from './executable.js';
 import { rememberedVersion } from './version-cache.js';
 import { openQemuLog } from './qemu-log.js';
-import { prepareFifos } from './fifo-reservoir.js';
+import { prepareFifos, privateFolder } from './fifo-reservoir.js';
 import { openFifoConsole } from './fifo-console.js';
 import { closeSpawnHelper, startThroughHelper } from './spawn-helper.js';
 import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
@@ -66,6 +66,7 @@ async function probeQemu(bin: string): Promise<Availability> {
 
 export function createQemuEmulator(): Emulator {
   const versions = new Map<string, Promise<Availability>>();
+  let boots = 0;
   return {
     kind: 'qemu',
     available() {
@@ -79,14 +80,15 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal, workDir, debug, guestClock = true }): Promise<Session> {
+    async boot(image, platform, { signal, debug, guestClock = true }): Promise<Session> {
       const bin = qemuBinary();
       if (debug?.snapshot) throw new Error('QEMU jobs have no saved state to load (snapshots are Renode only)');
       // What a person reproducing the boot by hand types; the plumbing below stays out of `command`.
       const args = [...qemuArgs(image, platform), ...(debug ? qemuDebugArgs(debug.port) : [])];
       const command = [bin, ...args];
-      // A second monitor on a unix socket reads the guest's virtual clock (qemu-clock.ts).
-      const socket = guestClock ? clockSocketPath(workDir) : undefined;
+      // A second monitor on a unix socket reads the guest's virtual clock (qemu-clock.ts), in the
+      // FIFOs' private folder (no folder of its own to make and remove per boot).
+      const socket = guestClock ? clockSocketPath(privateFolder(), `clock-${++boots}.sock`) : undefined;
       if (socket) args.push(...clockMonitorArgs(socket.path));
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
       const qlog = platform.qemu ? await openQemuLog(bin, platform.qemu) : undefined;
