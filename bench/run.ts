@@ -6,6 +6,8 @@
 //   4. renode: boot → verdict of each demo suite on nucleo_g474re, first boot vs a reused process
 //   5. rerun: `tandem rerun --failed` start-up to its first boot (bench/rerun.ts)
 //   6. hammer: what a guest's writes to addresses with no model cost it on Renode (bench/hammer.ts)
+//   7. short: `tandem run` on short suites (the demo images × 5) against a bare pool of the same
+//      QEMU command lines, wall and CPU (bench/cli-vs-pool.ts); `pool` the same on given ELFs
 // Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
 // the least any harness must do.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -279,8 +281,9 @@ async function main(): Promise<void> {
     if (!which || which === 'memory') await memory();
     if (!which || which === 'renode') await renode();
     if (!which || which === 'rerun') await rerunStartup(work);
-    if (!which || which === 'pool') await poolBench(process.argv.slice(3));
     if (!which || which === 'hammer') await hammerBench(work);
+    if (!which || which === 'short') await poolBench(process.argv.slice(3), 'short');
+    if (which === 'pool') await poolBench(process.argv.slice(3), 'pool');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

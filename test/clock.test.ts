@@ -153,6 +153,25 @@ describe('clock: BootLimits', function () {
     expect(none.end).to.include({ kind: 'silence', clock: 'host', seconds: 0.3 });
   });
 
+  it('output written but not yet read wins over a limit: the console is drained first', async () => {
+    // A console read in batches may hold output the limits have not seen; the drain delivers it.
+    let drains = 0;
+    let limits!: BootLimits;
+    const t0 = performance.now();
+    const ended = new Promise<{ end: LimitEnd; ms: number }>((resolve) => {
+      limits = new BootLimits({
+        timeouts: { ...T, silenceSeconds: 0.3 },
+        drain: () => (drains++ === 0 ? limits.output() : undefined),
+        onEnd: (end) => resolve({ end, ms: performance.now() - t0 }),
+      });
+    });
+    limits.start();
+    const { end, ms } = await ended;
+    expect(end).to.include({ kind: 'silence', clock: 'host' });
+    expect(drains).to.equal(2);
+    expect(ms).to.be.at.least(550); // the drained output started the quiet stretch again
+  });
+
   it('the host backstop ends a boot whose guest clock barely moves', async () => {
     const { end, ms } = await watch({ ...T, silenceSeconds: 0.4 }, scripted(1)).ended;
     expect(end).to.include({ kind: 'silence', clock: 'host', backstop: true });

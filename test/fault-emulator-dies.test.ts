@@ -39,7 +39,8 @@ describe('an emulator dies mid-run', function () {
 
   it('QEMU killed from outside and QEMU segfaulting: emulator-error with its last output, the run goes on', async () => {
     // Two attempts of the hanging msgq image: the first is SIGKILLed, the second gets SIGSEGV.
-    // Host clock: the guest clock would end the idle deadlock before the signal lands.
+    // Host clock: on the guest clock the deadlock is a verdict ~0.5 s after its last line (a
+    // stopped clock), and on a busy machine that came before the kill.
     const file = tmp.write('dies.yaml', demoScenario({ suites: ['msgq', 'basic'], silence: 120, clock: 'host' }));
     const dir = join(tmp.dir, 'qemu');
     const run = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--jobs', '1', '--repeat', '2', '-q']);

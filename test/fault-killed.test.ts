@@ -33,8 +33,8 @@ describe('tandem killed with SIGKILL', function () {
   });
 
   it('QEMU ends within 2 s on its own, and `tandem report` rebuilds what finished', async () => {
-    // basic passes at once; the wasm msgq image hangs and keeps its QEMU alive (120 s of host
-    // silence: on the guest clock the idle deadlock would end in half a second).
+    // basic passes at once; the wasm msgq image hangs and keeps its QEMU alive (silence 120 s of
+    // host time: on the guest clock its deadlock would be a verdict within a second).
     const file = tmp.write('hang.yaml', demoScenario({ suites: ['basic', 'msgq'], silence: 120, clock: 'host' }));
     const dir = join(tmp.dir, 'run');
     // A temp folder of its own, to see what a killed tandem leaves there and who removes it.

@@ -1,13 +1,17 @@
 // Crash forensics: the pure readers against real console and tool output, then the resolver on the
 // demo firmware's real wasm sem image, whose synth_k_sem_give_body executes `udf #0` at the limit.
 import { expect } from 'chai';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hasEmptyFrame, readFaultDump } from '../harness/forensics/fault-dump.js';
 import { caseFunction, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround } from '../harness/forensics/elf-text.js';
 import { parseMapFile, sectionAt, shortObject } from '../harness/forensics/map-file.js';
 import { isWasmLto, resolveFault } from '../harness/forensics/resolve.js';
+import { readElfSymbols } from '../harness/forensics/elf-symbols.js';
 import { forensicsHeadline, forensicsLines } from '../harness/forensics/render.js';
+import { analyseCrash } from '../harness/forensics/index.js';
+import type { RunResult } from '../harness/domain.js';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { REPO_ROOT } from '../harness/version.js';
 import { buildAll } from './helpers/build.js';
@@ -194,6 +198,49 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
     expect(text.join('\n')).not.to.match(/0x00000000|unresolved|without -g/);
   });
 
+  it("reads the image's symbol table as nm does: same addresses, sizes, types and names", () => {
+    const nm = parseNm(execFileSync('arm-none-eabi-nm', ['-S', '-n', '--defined-only', elf], { encoding: 'utf8' }));
+    const own = readElfSymbols(elf)!;
+    const key = (x: { address: number; size?: number; type: string; name: string }) => `${x.address} ${x.size ?? '-'} ${x.type} ${x.name}`;
+    expect(nm.length).to.be.greaterThan(50);
+    expect(own.map(key).sort()).to.deep.equal(nm.map(key).sort());
+    expect(readElfSymbols(join(REPO_ROOT, 'README.md'))).to.equal(undefined);
+  });
+
+  it('the same crash of the same image (--repeat) is resolved once; a rebuilt image again', async () => {
+    // Counting wrappers in front of the real tools, found on PATH (the copy has no build folder).
+    const bin = join(tmp.dir, 'counting-bin');
+    const calls = join(tmp.dir, 'calls.txt');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['addr2line', 'objdump']) {
+      const real = execFileSync('sh', ['-c', `command -v arm-none-eabi-${tool}`], { encoding: 'utf8' }).trim();
+      writeFileSync(join(bin, `arm-none-eabi-${tool}`), `#!/bin/sh\necho ${tool} >> '${calls}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    }
+    const image = join(tmp.dir, 'repeat/zephyr/zephyr.elf');
+    mkdirSync(dirname(image), { recursive: true });
+    copyFileSync(elf, image);
+    const runDir = join(tmp.dir, 'repeat-run');
+    mkdirSync(join(runDir, 'logs'), { recursive: true });
+    writeFileSync(join(runDir, 'logs/a.log'), lines('demo_crash.console.log').join('\n'));
+    const result = { verdict: 'crashed', log: 'logs/a.log' } as unknown as RunResult;
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const [a, b] = await Promise.all([analyseCrash(result, runDir, { path: image }), analyseCrash(result, runDir, { path: image })]);
+      const c = await analyseCrash(result, runDir, { path: image });
+      expect(a!.pc!.symbol).to.be.a('string');
+      expect(b).to.deep.equal(a);
+      expect(c).to.deep.equal(a);
+      expect(c).to.not.equal(a);
+      expect(readFileSync(calls, 'utf8').trim().split('\n').sort()).to.deep.equal(['addr2line', 'objdump']);
+      writeFileSync(image, readFileSync(elf)); // rebuilt: a new inode change time
+      await analyseCrash(result, runDir, { path: image });
+      expect(readFileSync(calls, 'utf8').trim().split('\n')).to.have.length(4);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('never throws when it cannot resolve: no tools, or no image — it says why and keeps the raw PC', async () => {
     const dump = { details: [], registers: { pc: '0x00001f06' } };
     // A copy away from its build folder, whose CMakeCache.txt would name the toolchain.
@@ -201,10 +248,20 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
     mkdirSync(dirname(lone), { recursive: true });
     copyFileSync(elf, lone);
     const noTools = await resolveFault({ dump, elf: lone, env: { PATH: '/nonexistent' } });
-    expect(noTools.pc).to.deep.equal({ address: '0x00001f06' });
+    // The symbol table is the image's own (read without nm); lines and instructions need the tools.
+    const own = symbolAt(readElfSymbols(lone)!, 0x1f06, 'code')!;
+    expect(noTools.pc).to.deep.equal({ address: '0x00001f06', symbol: own.symbol.name, offset: own.offset });
     expect(noTools.registers.pc).to.equal('0x00001f06');
     expect(noTools.unresolved!.join('\n')).to.match(/no addr2line \(tried .*arm-none-eabi-addr2line, llvm-addr2line\)/);
-    expect(forensicsHeadline(noTools)).to.equal('fault at pc 0x00001f06 (unresolved)');
+    expect(noTools.unresolved!.join('\n')).to.match(/no objdump/).and.not.match(/no nm/);
+    expect(forensicsHeadline(noTools)).to.equal(`fault at ${own.symbol.name}+0x${own.offset.toString(16)}`);
+    // Not an ELF at all: nm is the fallback, and without it the PC stays raw.
+    const notElf = join(tmp.dir, 'lone/zephyr/not.elf');
+    writeFileSync(notElf, 'not an ELF\n');
+    const raw = await resolveFault({ dump, elf: notElf, env: { PATH: '/nonexistent' } });
+    expect(raw.pc).to.deep.equal({ address: '0x00001f06' });
+    expect(raw.unresolved!.join('\n')).to.match(/no nm \(tried/);
+    expect(forensicsHeadline(raw)).to.equal('fault at pc 0x00001f06 (unresolved)');
     const gone = await resolveFault({ dump, elf: join(tmp.dir, 'gone.elf') });
     expect(gone.unresolved).to.deep.equal([`the image ${join(tmp.dir, 'gone.elf')} is gone`]);
   });

@@ -26,6 +26,16 @@ export interface ExitInfo {
 export interface Session {
   /** Raw console bytes as they arrive (stdout and stderr of the emulator, or the UART). */
   readonly console: AsyncIterable<Uint8Array>;
+  /**
+   * Reads at once whatever console bytes the emulator has written but `console` has not yet
+   * delivered (a console read in batches): a limit is declared only after them.
+   */
+  drainConsole?(): void;
+  /**
+   * A verdict line is near (a suite has ended, a fatal error was printed): a console read in
+   * batches is read at once for a while, so that the boot ends as soon as the line is written.
+   */
+  hurryConsole?(): void;
   /** Settles when the emulator ends on its own or after stop(). */
   readonly exited: Promise<ExitInfo>;
   /** Idempotent: ends the guest and every process of its group, then resolves. */

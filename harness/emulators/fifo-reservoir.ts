@@ -1,7 +1,9 @@
 // FIFOs made before they are needed. Node has no call for mkfifo, and a `mkfifo` process per boot
 // put ~10 ms on every QEMU boot's path (measured with strace on a 2-core machine: 34 boots on two
 // slots, ~0.17 s of a 1.4 s run). So one `mkfifo` makes several, in a private folder, and is run
-// again in the background while some are left.
+// again in the background while some are left. A FIFO whose boot is over is used again: every
+// process start from tandem's large process costs a fork (~5–10 ms of CPU here), and a boot takes
+// two FIFOs (console and QEMU's log).
 import { spawn } from 'node:child_process';
 import { rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,14 @@ let dir: string | undefined;
 let made = 0;
 const ready: string[] = [];
 let filling: Promise<boolean> | undefined;
+
+/**
+ * The reservoir's folder (private to this user, removed at exit), for other per-boot files such as
+ * QEMU's clock monitor socket: no folder to make and remove for each boot.
+ */
+export function privateFolder(): string {
+  return folder();
+}
 
 function folder(): string {
   if (!dir) {
@@ -50,8 +60,16 @@ export async function takeFifo(): Promise<string | undefined> {
   return path ?? takeFifo();
 }
 
-/** Removes a FIFO once its boot is over (its reader holds the descriptor it needs). */
-export function dropFifo(path: string): void {
+/**
+ * Gives a FIFO back once its boot is over. `reusable` only when no descriptor of it is open any
+ * more (its writer has exited and tandem closed its own): a pipe's buffer goes with its last
+ * descriptor, so the next boot finds it empty. Otherwise it is removed.
+ */
+export function recycleFifo(path: string, reusable: boolean): void {
+  if (reusable && dir !== undefined && path.startsWith(`${dir}/`)) {
+    ready.push(path);
+    return;
+  }
   try {
     unlinkSync(path);
   } catch {

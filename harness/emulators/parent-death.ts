@@ -105,6 +105,16 @@ function tell(child: ChildProcess | undefined, line: string): void {
   child?.stdin?.write(line);
 }
 
+/**
+ * A group started by another process for tandem (spawn-helper.ts): listed as soon as tandem learns
+ * its pid. Its leader dies with that process by its own parent-death signal, which covers the
+ * moments before this line reaches the watchdog.
+ */
+export function watchGroup(pgid: number): void {
+  watched.add(pgid);
+  tell(startWatchdog(), `+ ${pgid}\n`);
+}
+
 /** The group ended normally: it must not be signalled later (its number may be reused). */
 export function unwatchGroup(pgid: number): void {
   if (!watched.delete(pgid)) return;

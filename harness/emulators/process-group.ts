@@ -2,7 +2,7 @@
 // anything it forked (mono's helpers, a flash tool's children). A registry of live groups lets the
 // CLI kill them all on Ctrl-C, on an uncaught error and at exit: no emulator outlives tandem.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { groupStart, unwatchGroup } from './parent-death.js';
+import { groupStart, unwatchGroup, watchGroup } from './parent-death.js';
 
 const live = new Set<number>();
 let exitHookInstalled = false;
@@ -47,6 +47,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Keep stdin open as a pipe (Renode's console mode quits at EOF); otherwise /dev/null. */
   stdin?: 'pipe' | 'ignore';
+  /** A descriptor for stdout and stderr both (a console FIFO); otherwise a pipe each. */
+  output?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
     cwd: options.cwd,
     env,
     detached: true,
-    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe', ...start.extraStdio],
+    stdio: [options.stdin ?? 'ignore', options.output ?? 'pipe', options.output ?? 'pipe', ...start.extraStdio],
   });
   const pid = child.pid;
   let startError: Error | undefined;
@@ -87,7 +89,31 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
   if (pid === undefined) return { pid: -1, child, exited, startError: () => startError, kill: () => exited };
   live.add(pid);
   start.started(pid);
-  const kill = async (graceMs = 1000) => {
+  return { pid, child, exited, startError: () => startError, kill: killer(pid, exited) };
+}
+
+export type AdoptedGroup = Omit<GroupProcess, 'child'>;
+
+/**
+ * A group another process started for tandem (spawn-helper.ts), with `pid` as its leader: listed,
+ * watched and killed like one of spawnGroup's. `leaderExit` settles when that process reports the
+ * leader's exit.
+ */
+export function adoptGroup(pid: number, leaderExit: Promise<{ code: number | null; signal: string | null }>): AdoptedGroup {
+  installExitHook();
+  live.add(pid);
+  watchGroup(pid);
+  const exited = leaderExit.then((e) => {
+    live.delete(pid);
+    signalGroup(pid, 'SIGKILL');
+    unwatchGroup(pid);
+    return e;
+  });
+  return { pid, exited, startError: () => undefined, kill: killer(pid, exited) };
+}
+
+function killer(pid: number, exited: Promise<{ code: number | null; signal: string | null }>) {
+  return async (graceMs = 1000) => {
     signalGroup(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
     const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
     try {
@@ -96,7 +122,6 @@ export function spawnGroup(file: string, args: readonly string[], options: Spawn
       clearTimeout(timer);
     }
   };
-  return { pid, child, exited, startError: () => startError, kill };
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

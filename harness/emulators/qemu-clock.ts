@@ -5,10 +5,9 @@
 // pays nothing; a reading costs QEMU ~0.4 ms of CPU. docs/clocks.md has the measurements and the
 // candidates that lost.
 import { connect, type Socket } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { GuestClock, GuestReading } from './emulator.js';
 
 /** QEMU's warning when every vCPU idles and no virtual-clock timer is pending: nothing can wake the guest. */
@@ -22,6 +21,8 @@ export const ICOUNT_STALE_MS = 2148;
 const DRIFT = /Host - Guest clock\s+(-?\d+) ms/;
 const PROMPT = '(qemu) ';
 const CONNECT_TIMEOUT_MS = 5000;
+const CONNECT_RETRY_MS = 5;
+const CONNECT_RETRY_MAX_MS = 40;
 const COMMAND_TIMEOUT_MS = 5000;
 /** Two readings this close (ms), with QEMU's idle warning seen, mean the guest clock has stopped. */
 const FROZEN_EPSILON_MS = 2;
@@ -37,11 +38,11 @@ export const MAX_GUEST_SPEED = 30;
 /** sun_path holds 108 bytes; longer work folders get a private folder under the system temp dir. */
 const MAX_SOCKET_PATH = 100;
 
-/** The monitor socket for a boot: in its work folder when the path fits a unix socket address. */
-export function clockSocketPath(workDir: string): { path: string; cleanup(): void } {
-  const inWork = join(workDir, 'clock.sock');
+/** The monitor socket for a boot: `name` in `folder` (made if missing) when the path fits a unix socket address. */
+export function clockSocketPath(folder: string, name = 'clock.sock'): { path: string; cleanup(): void } {
+  const inWork = join(folder, name);
   if (inWork.length <= MAX_SOCKET_PATH) {
-    mkdirSync(workDir, { recursive: true });
+    mkdirSync(folder, { recursive: true });
     return { path: inWork, cleanup: () => rmSync(inWork, { force: true }) };
   }
   const dir = mkdtempSync(join(tmpdir(), 'tandem-clk-'));
@@ -84,7 +85,8 @@ export class QemuClock implements GuestClock {
   constructor(
     private readonly socketPath: string,
     private readonly startedAt: number,
-    stderr: Readable | null | undefined,
+    /** QEMU's stderr, or a console that carries it (its idle warning is looked for there). */
+    stderr: { on(event: 'data', listener: (chunk: Buffer) => void): unknown } | null | undefined,
     /** QEMU virtual ms per guest ms (the platform's `virtual_per_guest`). */
     private readonly virtualPerGuest = 1,
   ) {
@@ -124,9 +126,12 @@ export class QemuClock implements GuestClock {
 
   private async connect(): Promise<Socket | undefined> {
     const deadline = performance.now() + CONNECT_TIMEOUT_MS;
-    // QEMU creates the socket while it starts: retry until it is there.
-    while (!this.closed && performance.now() < deadline) {
-      const socket = await new Promise<Socket | undefined>((resolve) => {
+    // QEMU creates the socket while it starts, which on a busy host can take longer than the first
+    // quiet stretch: wait for the file (a failed connect costs an exception, a stat does not), a
+    // little longer each time.
+    let wait = CONNECT_RETRY_MS;
+    for (; !this.closed && performance.now() < deadline; wait = Math.min(wait * 2, CONNECT_RETRY_MAX_MS)) {
+      const socket = !existsSync(this.socketPath) ? undefined : await new Promise<Socket | undefined>((resolve) => {
         const s = connect(this.socketPath);
         s.once('connect', () => resolve(s));
         s.once('error', () => resolve(undefined));
@@ -141,7 +146,7 @@ export class QemuClock implements GuestClock {
         if ((await this.reply(socket)) === undefined) return undefined;
         return socket;
       }
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, wait));
     }
     return undefined;
   }

@@ -1,10 +1,9 @@
 // QEMU's own log of a boot (`-d unimp,guest_errors -D <file>`): accesses that hit an
 // unimplemented device or were rejected. A guest polling a register QEMU does not implement writes
-// one line per poll, gigabytes in a long silence, so `<file>` is a FIFO (fifo-reservoir.ts) and the
+// one line per poll, gigabytes in a long silence, so `<file>` is a FIFO (fifo-console.ts) and the
 // lines are tallied as they come; nothing is kept on disk.
-import { openSync, readSync, constants } from 'node:fs';
-import { Socket } from 'node:net';
-import { dropFifo, takeFifo } from './fifo-reservoir.js';
+import { StringDecoder } from 'node:string_decoder';
+import { openFifoLog } from './fifo-console.js';
 import { execa } from '../lazy-execa.js';
 import type { QemuSettings, UnmodelledAccess } from '../domain.js';
 import { UnmodelledTally, parseMtree, parseQemuLogLine, resolveRegion, type MemoryRegion } from './unmodelled.js';
@@ -19,20 +18,14 @@ export interface QemuLog {
   finish(): Promise<UnmodelledAccess[]>;
 }
 
-/** A FIFO for QEMU's log, read as QEMU writes; undefined where no FIFO can be made. */
+/** A FIFO for QEMU's log, read while QEMU writes; undefined where no FIFO can be made. */
 export async function openQemuLog(bin: string, qemu: QemuSettings): Promise<QemuLog | undefined> {
-  const path = await takeFifo();
-  if (!path) return undefined;
-  let fd: number;
-  try {
-    // Read-write: QEMU's open for writing never waits for a reader, and the pipe never reports
-    // end-of-file while QEMU restarts its log; non-blocking so the event loop reads it.
-    fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
-  } catch {
-    dropFifo(path);
-    return undefined;
-  }
+  // Polled, not watched: almost every boot writes nothing here, and QEMU writes its log a line per
+  // write(2), so a guest polling a missing register would wake tandem for every line.
+  const fifo = await openFifoLog();
+  if (!fifo) return undefined;
   const tally = new UnmodelledTally();
+  const decoder = new StringDecoder('utf8');
   let partial = '';
   // A polling guest repeats one line: count it again without parsing it again.
   let lastLine = '';
@@ -44,36 +37,21 @@ export async function openQemuLog(bin: string, qemu: QemuSettings): Promise<Qemu
     }
     if (lastRaw) tally.add(lastRaw);
   };
-  const onText = (chunk: string) => {
-    partial += chunk;
+  fifo.on('data', (chunk) => {
+    partial += decoder.write(chunk);
     const lines = partial.split('\n');
     partial = lines.pop() ?? '';
     for (const l of lines) onLine(l);
-  };
-  const socket = new Socket({ fd, readable: true, writable: false });
-  socket.setEncoding('utf8');
-  socket.on('data', onText);
-  socket.on('error', () => undefined);
+  });
   let finished: Promise<UnmodelledAccess[]> | undefined;
   return {
-    args: ['-d', QEMU_LOG_CLASSES, '-D', path],
+    args: ['-d', QEMU_LOG_CLASSES, '-D', fifo.path],
     finish: () =>
       (finished ??= (async () => {
-        // Lines QEMU wrote just before it was stopped are still in the pipe: read them now (the
-        // fd is non-blocking, EAGAIN ends it), then let the socket close the fd.
-        const buf = Buffer.allocUnsafe(64 * 1024);
-        for (;;) {
-          let n = 0;
-          try {
-            n = readSync(fd, buf, 0, buf.length, null);
-          } catch {
-            break;
-          }
-          if (n <= 0) break;
-          onText(buf.toString('utf8', 0, n));
-        }
-        socket.destroy();
-        dropFifo(path);
+        // What QEMU wrote just before it was stopped is still in the pipe: end() reads it, then
+        // gives the FIFO back (QEMU has exited: no descriptor of it is left open).
+        fifo.end();
+        partial += decoder.end();
         if (partial) onLine(partial);
         if (!tally.size) return [];
         const regions = await memoryMap(bin, qemu);

@@ -4,11 +4,13 @@ import { execFile } from 'node:child_process';
 import type { Image, Platform } from '../domain.js';
 import type { Availability, Emulator, Session } from './emulator.js';
 import { mergeStreams } from './byte-queue.js';
-import { spawnGroup } from './process-group.js';
+import { spawnGroup, type GroupProcess } from './process-group.js';
 import { resolveProgram } from './executable.js';
 import { rememberedVersion } from './version-cache.js';
 import { openQemuLog } from './qemu-log.js';
-import { prepareFifos } from './fifo-reservoir.js';
+import { prepareFifos, privateFolder } from './fifo-reservoir.js';
+import { openFifoConsole } from './fifo-console.js';
+import { closeSpawnHelper, startThroughHelper } from './spawn-helper.js';
 import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
@@ -40,11 +42,18 @@ export function qemuArgs(image: Image, platform: Platform): string[] {
   ];
 }
 
+/**
+ * Where each binary was found: a boot starts it by that path, so neither tandem nor setpriv looks
+ * through PATH again for every boot (each miss on the way is a failed stat or execve).
+ */
+const programs = new Map<string, string>();
+
 /** Finds the binary and learns its version (remembered per binary: version-cache.ts). */
 async function probeQemu(bin: string): Promise<Availability> {
   const notFound = { ok: false, reason: `${bin} not found (apt-get install qemu-system-arm, or set TANDEM_QEMU)` };
   const path = resolveProgram(bin);
   if (!path) return notFound;
+  programs.set(bin, path);
   const version = await rememberedVersion(path, () =>
     new Promise<string | undefined>((resolve) => {
       execFile(path, ['--version'], { timeout: 10_000 }, (err, stdout) => {
@@ -57,6 +66,7 @@ async function probeQemu(bin: string): Promise<Availability> {
 
 export function createQemuEmulator(): Emulator {
   const versions = new Map<string, Promise<Availability>>();
+  let boots = 0;
   return {
     kind: 'qemu',
     available() {
@@ -70,20 +80,29 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal, workDir, debug, guestClock = true }): Promise<Session> {
+    async boot(image, platform, { signal, debug, guestClock = true }): Promise<Session> {
       const bin = qemuBinary();
       if (debug?.snapshot) throw new Error('QEMU jobs have no saved state to load (snapshots are Renode only)');
       // What a person reproducing the boot by hand types; the plumbing below stays out of `command`.
       const args = [...qemuArgs(image, platform), ...(debug ? qemuDebugArgs(debug.port) : [])];
       const command = [bin, ...args];
-      // A second monitor on a unix socket reads the guest's virtual clock (qemu-clock.ts).
-      const socket = guestClock ? clockSocketPath(workDir) : undefined;
+      // A second monitor on a unix socket reads the guest's virtual clock (qemu-clock.ts), in the
+      // FIFOs' private folder (no folder of its own to make and remove per boot).
+      const socket = guestClock ? clockSocketPath(privateFolder(), `clock-${++boots}.sock`) : undefined;
       if (socket) args.push(...clockMonitorArgs(socket.path));
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
       const qlog = platform.qemu ? await openQemuLog(bin, platform.qemu) : undefined;
       if (qlog) args.push(...qlog.args);
-      const proc = spawnGroup(bin, args);
-      const clock = socket ? new QemuClock(socket.path, performance.now(), proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
+      // The console through a FIFO read in batches (fifo-console.ts); pipes where none can be made.
+      // Started by the spawn helper where there is one (spawn-helper.ts), else by tandem itself.
+      const con = await openFifoConsole();
+      const exe = programs.get(bin) ?? bin;
+      const proc = (con && (await startThroughHelper(exe, args, con.path))) || spawnGroup(exe, args, con ? { output: con.writeFd } : {});
+      con?.spawned();
+      const child = (proc as Partial<GroupProcess>).child;
+      const pipes = [child?.stdout, child?.stderr];
+      // QEMU's idle warning comes on its stderr, which shares the console FIFO.
+      const clock = socket ? new QemuClock(socket.path, performance.now(), con ?? pipes[1], platform.qemu?.virtualPerGuest) : undefined;
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
       // The guest's console is already ours and QEMU keeps no state worth saving: no grace needed.
       const stop = () => (stopping ??= proc.kill(0));
@@ -91,6 +110,7 @@ export function createQemuEmulator(): Emulator {
       signal.addEventListener('abort', onAbort, { once: true });
       void proc.exited.then(() => {
         signal.removeEventListener('abort', onAbort);
+        con?.end();
         clock?.close();
         socket?.cleanup();
         // The log's reader must not outlive QEMU, whether or not anyone asks for its tally.
@@ -99,15 +119,18 @@ export function createQemuEmulator(): Emulator {
       if (signal.aborted) void stop();
       return {
         command,
-        console: mergeStreams([proc.child.stdout, proc.child.stderr]),
+        console: con ?? mergeStreams(pipes),
+        ...(con ? { drainConsole: () => con.drain(), hurryConsole: () => con.hurry() } : {}),
         exited: proc.exited,
         stop,
         guestMs: () => processCpuMs(proc.pid),
-        unmodelled: async () => (qlog ? qlog.finish() : []),
+        // After the exit: the log's FIFO is then given back for another boot.
+        unmodelled: async () => (qlog ? proc.exited.then(() => qlog.finish()) : []),
         ...(clock ? { guestClock: clock } : {}),
       };
     },
-    async close() {},
+    // The spawn helper's children are reaped before tandem exits: their CPU time counts as its own.
+    close: () => closeSpawnHelper(),
   };
 }
 

@@ -1,6 +1,6 @@
 // Forensics for one finished job: the crash's fault dump, read from its console log and resolved
 // against its own image. Called by the run for crashed jobs; never fails the run.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Forensics, RunResult } from '../domain.js';
 import { readFaultDump } from './fault-dump.js';
@@ -23,9 +23,27 @@ export async function analyseCrash(result: RunResult, runDir: string, image: { p
   }
   const dump = readFaultDump(text.split('\n'));
   if (!dump) return undefined;
+  // The same image crashing the same way (--repeat, a baseline and candidate sharing an image) is
+  // resolved once: each resolution starts addr2line and objdump.
+  const key = JSON.stringify([image.path, image.buildDir, stampOf(image.path), dump]);
+  let resolved = resolutions.get(key);
+  if (!resolved) {
+    resolved = resolveFault({ dump, elf: image.path, ...(image.buildDir ? { buildDir: image.buildDir } : {}) }).catch(
+      (err: Error): Forensics => ({ details: dump.details, registers: dump.registers, unresolved: [`resolving failed: ${err.message}`] }),
+    );
+    resolutions.set(key, resolved);
+  }
+  return structuredClone(await resolved);
+}
+
+const resolutions = new Map<string, Promise<Forensics>>();
+
+/** Size and modification time: an image rebuilt under the same path is resolved again. */
+function stampOf(path: string): string | undefined {
   try {
-    return await resolveFault({ dump, elf: image.path, ...(image.buildDir ? { buildDir: image.buildDir } : {}) });
-  } catch (err) {
-    return { details: dump.details, registers: dump.registers, unresolved: [`resolving failed: ${(err as Error).message}`] };
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch {
+    return undefined;
   }
 }

@@ -1,14 +1,15 @@
-// The edge of forensics: runs addr2line, objdump and nm on the job's own ELF and reads its map
-// file, then joins their answers to the fault dump. Never throws: what cannot be resolved is said
+// The edge of forensics: reads the job's own ELF's symbols and map file, runs addr2line and objdump
+// on it, then joins their answers to the fault dump. Never throws: what cannot be resolved is said
 // in `unresolved`, and the raw addresses stay.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { execa } from '../lazy-execa.js';
 import type { CodeSite, Forensics } from '../domain.js';
 import { hasEmptyFrame, type FaultDump } from './fault-dump.js';
 import { normalizeAddress, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround, type ElfSymbol, type Frame } from './elf-text.js';
 import { parseMapFile, sectionAt, shortObject, type MapSection } from './map-file.js';
 import { locateToolchain } from './toolchain.js';
+import { readElfSymbols } from './elf-symbols.js';
 
 export interface ResolveInput {
   dump: FaultDump;
@@ -29,10 +30,14 @@ function isCodeAddress(n: number): boolean {
   return n < 0xf0000000;
 }
 
-async function runTool(path: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
-  const r = await execa(path, args, { reject: false, timeout: 20_000, stdin: 'ignore' });
-  if (r.exitCode === 0) return { ok: true, stdout: r.stdout };
-  return { ok: false, why: `${basename(path)} failed: ${(r.stderr || r.shortMessage || '').split('\n')[0]}` };
+/** Node's own execFile: a crash's tools run while other boots do, and execa costs more per process. */
+function runTool(path: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
+  return new Promise((resolve) => {
+    execFile(path, args, { timeout: 20_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (!err) resolve({ ok: true, stdout });
+      else resolve({ ok: false, why: `${basename(path)} failed: ${(stderr || err.message || '').split('\n')[0]}` });
+    });
+  });
 }
 
 export async function resolveFault({ dump, elf, buildDir, env }: ResolveInput): Promise<Forensics> {
@@ -58,26 +63,26 @@ export async function resolveFault({ dump, elf, buildDir, env }: ResolveInput): 
     return out;
   }
   const { tools, missing } = locateToolchain(buildDir ?? dirname(dirname(elf)), env);
-  for (const m of missing) unresolved.push(`no ${m}`);
-  out.tools = Object.values(tools).map((t) => basename(t));
+  // The symbol table is read here; nm is only asked when that fails (an ELF this reader cannot parse).
+  const ownSymbols = readElfSymbols(elf);
+  for (const m of missing) if (!(ownSymbols && m.startsWith('nm '))) unresolved.push(`no ${m}`);
+  out.tools = Object.entries(tools).filter(([name]) => !(ownSymbols && name === 'nm')).map(([, t]) => basename(t));
 
-  const symbols = await symbolsOf(tools.nm, elf, unresolved);
+  const symbols = ownSymbols ?? (await symbolsOf(tools.nm, elf, unresolved));
+  if (ownSymbols && symbols.length === 0) unresolved.push(`${basename(elf)} has no symbols (stripped?)`);
   const sections = mapOf(elf);
-  const frames = await framesOf(tools.addr2line, elf, [pc, lr], unresolved);
+  // The two tools at once: both only read the image.
+  const [frames, disassembly] = await Promise.all([framesOf(tools.addr2line, elf, [pc, lr], unresolved), disassemble(tools.objdump, elf, pc, symbols)]);
   const site = (n: number, raw: string): CodeSite => codeSite(n, raw, symbols, frames.get(normalizeAddress(n)), sections);
   if (pc !== undefined) out.pc = site(pc, dump.registers.pc!);
   if (lr !== undefined) out.lr = site(lr, dump.registers.lr!);
 
-  if (pc !== undefined && tools.objdump) {
-    const fn = symbols.length ? symbolAt(symbols, pc, 'code') : undefined;
-    // From the function's start, so Thumb's 16/32-bit instructions are split where they begin.
-    const from = fn && fn.offset < 4096 ? fn.symbol.address & ~1 : Math.max(0, pc - 16);
-    const r = await runTool(tools.objdump, ['-d', `--start-address=0x${from.toString(16)}`, `--stop-address=0x${(pc + 12).toString(16)}`, elf]);
-    if (r.ok) {
-      const { at, window } = windowAround(parseDisassembly(r.stdout), pc);
+  if (pc !== undefined && disassembly) {
+    if (disassembly.ok) {
+      const { at, window } = windowAround(parseDisassembly(disassembly.stdout), pc);
       if (at) out.instruction = { ...at, window };
       else unresolved.push(`objdump shows no instruction at ${normalizeAddress(pc)} (not code in this image?)`);
-    } else unresolved.push(r.why);
+    } else unresolved.push(disassembly.why);
   }
 
   if (out.thread?.address && symbols.length) {
@@ -95,6 +100,15 @@ export async function resolveFault({ dump, elf, buildDir, env }: ResolveInput): 
   }
   if (unresolved.length) out.unresolved = unresolved;
   return out;
+}
+
+/** The instructions around `pc`, from the start of its function when it is near. */
+function disassemble(objdump: string | undefined, elf: string, pc: number | undefined, symbols: readonly ElfSymbol[]): Promise<Awaited<ReturnType<typeof runTool>>> | undefined {
+  if (pc === undefined || !objdump) return undefined;
+  const fn = symbols.length ? symbolAt(symbols, pc, 'code') : undefined;
+  // From the function's start, so Thumb's 16/32-bit instructions are split where they begin.
+  const from = fn && fn.offset < 4096 ? fn.symbol.address & ~1 : Math.max(0, pc - 16);
+  return runTool(objdump, ['-d', `--start-address=0x${from.toString(16)}`, `--stop-address=0x${(pc + 12).toString(16)}`, elf]);
 }
 
 async function symbolsOf(nm: string | undefined, elf: string, unresolved: string[]): Promise<ElfSymbol[]> {

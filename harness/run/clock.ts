@@ -40,6 +40,8 @@ export interface LimitsOptions {
   guestClock?: GuestClock;
   /** Host clock only: emulated work so far (QEMU CPU time), to tell a starved host from a slow guest. */
   workMs?: () => number | undefined | Promise<number | undefined>;
+  /** Delivers console output already written but not yet read (a console read in batches). */
+  drain?: () => void;
   onEnd(end: LimitEnd): void;
 }
 
@@ -114,11 +116,12 @@ export class BootLimits {
   /**
    * Ends the boot once pending console bytes have been read: after a stall of this process a timer
    * can run before the output that arrived meanwhile, and that output must win. setImmediate runs
-   * after the I/O phase of the event loop.
+   * after the I/O phase of the event loop, and after what `drain` delivered has been parsed.
    */
   private end(e: LimitEnd): void {
     if (this.ended) return;
     const outputBefore = this.lastOutputAt;
+    this.options.drain?.();
     setImmediate(() => {
       if (this.ended) return;
       if (e.kind === 'silence' && this.lastOutputAt !== outputBefore) {

@@ -1,9 +1,11 @@
 // The raw console log of one boot. UART output arrives a few bytes at a time; writing each chunk
 // on its own costs a system call per chunk on a machine whose cores belong to the emulators. So
 // chunks are gathered and written together — at most BATCH_BYTES held, and never older than
-// FLUSH_MS, so a person tailing the log still sees it live and memory stays flat.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+// FLUSH_MS, so a person tailing the log still sees it live and memory stays flat. The writes are
+// synchronous: a write stream opens, writes and closes through node's thread pool, and each of
+// those round trips wakes tandem once more per boot; a batch of at most 32 KiB into the page cache
+// is a few microseconds.
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 const BATCH_BYTES = 32 * 1024;
 const FLUSH_MS = 100;
@@ -11,7 +13,7 @@ const FLUSH_MS = 100;
 export const DEFAULT_LOG_CAP_BYTES = 64 * 1024 * 1024;
 
 export class ConsoleLog {
-  private readonly stream: WriteStream;
+  private fd: number | undefined;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -25,9 +27,12 @@ export class ConsoleLog {
     path: string,
     private readonly capBytes = DEFAULT_LOG_CAP_BYTES,
   ) {
-    this.stream = createWriteStream(path);
-    // A full disk must not kill the run from inside a stream: the job's runner asks afterwards.
-    this.stream.on('error', (err) => (this.error ??= err));
+    // A full disk must not kill the run from here: the job's runner asks afterwards.
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (err) {
+      this.error = err as Error;
+    }
   }
 
   write(chunk: Uint8Array): void {
@@ -52,17 +57,31 @@ export class ConsoleLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pendingBytes === 0) return;
-    this.stream.write(Buffer.concat(this.pending, this.pendingBytes));
+    this.put(Buffer.concat(this.pending, this.pendingBytes));
     this.written += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
   }
 
+  private put(data: Buffer): void {
+    if (this.error || this.fd === undefined) return;
+    try {
+      for (let at = 0; at < data.length; ) at += writeSync(this.fd, data, at);
+    } catch (err) {
+      this.error = err as Error;
+    }
+  }
+
   async close(): Promise<void> {
-    if (this.error) return;
     this.flush();
-    if (this.dropped > 0) this.stream.write(`\n[tandem: log capped at ${this.capBytes} bytes; ${this.dropped} more bytes of console output were dropped]\n`);
-    this.stream.end();
-    await once(this.stream, 'close').catch(() => undefined);
+    if (this.dropped > 0) this.put(Buffer.from(`\n[tandem: log capped at ${this.capBytes} bytes; ${this.dropped} more bytes of console output were dropped]\n`));
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch (err) {
+        this.error ??= err as Error;
+      }
+      this.fd = undefined;
+    }
   }
 }

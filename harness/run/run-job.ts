@@ -29,6 +29,8 @@ export interface RunJobOptions {
   provenance: Provenance;
   /** Save the emulator's state when the job crashes or times out (Renode); default off. */
   snapshot?: boolean;
+  /** Called once the emulator is done with (stopped, its unmodelled accesses read), before the log is closed. */
+  emulatorDone?: () => void;
 }
 
 export function jobRef(job: Job): JobRef {
@@ -103,10 +105,15 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
         case 'case-end':
           options.hooks?.caseEnded?.(ref, ev.result);
           break;
+        case 'suite-end':
+          // The summary and the verdict line follow at once: a slot is waiting for this boot to end.
+          session?.hurryConsole?.();
+          break;
         case 'project-end':
           finishWith({ kind: 'project', success: ev.success });
           break;
         case 'fatal':
+          session?.hurryConsole?.();
           fatalReason = ev.fatal.reason;
           // Keep reading briefly: the thread line and ztest's error hook come after the fatal line.
           if (grace) clearTimeout(grace);
@@ -144,7 +151,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
       // The guest's limits start when it does: a Renode's first start-up (seconds of mono and C#
       // compilation) is not the guest's time. Boot itself is bounded by the emulator's own timeouts.
       const s = session;
-      limits = new BootLimits({ timeouts, ...(s.guestClock ? { guestClock: s.guestClock } : {}), workMs: () => s.guestMs?.(), onEnd: finishWith });
+      limits = new BootLimits({ timeouts, ...(s.guestClock ? { guestClock: s.guestClock } : {}), workMs: () => s.guestMs?.(), drain: () => s.drainConsole?.(), onEnd: finishWith });
       limits.start();
       const pump = (async () => {
         for await (const chunk of session.console) {
@@ -170,6 +177,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
       unmodelled = await Promise.resolve(session.unmodelled?.()).catch(() => undefined) ?? [];
     }
   } finally {
+    options.emulatorDone?.();
     options.signal.removeEventListener('abort', abort);
     limits?.stop();
     if (grace) clearTimeout(grace);

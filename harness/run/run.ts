@@ -214,19 +214,28 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog }));
       }
       const expected = options.durations ? expectedMs(options.durations, job.id, job.platform.name, image.sha256) : undefined;
-      const result = await runLimit(expected ?? Infinity, async () => {
+      const running = await runLimit(expected ?? Infinity, async () => {
         if (options.signal.aborted) {
-          return resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance);
+          return { result: Promise.resolve(resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance)) };
         }
         options.observer?.jobStarted?.(jobRef(job));
-        return runJob({ ...job, image }, emulator, {
+        // The slot is the emulator's: the next job gets it once this one's emulator is done with,
+        // while this one's log is still being closed (a few ms of file-system round trips on a busy
+        // machine, after every boot) and its result put together.
+        let done!: () => void;
+        const emulatorDone = new Promise<void>((r) => (done = r));
+        const result = runJob({ ...job, image }, emulator, {
           runDir: options.runDir,
           signal: options.signal,
           provenance: { ...provenance, ...imageProvenance },
           snapshot: options.snapshot !== false,
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
+          emulatorDone: done,
         });
+        await Promise.race([emulatorDone, result.then(() => undefined, () => undefined)]);
+        return { result };
       }, i);
+      const result = await running.result;
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
       if (wantsForensics(result)) {
         const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;
