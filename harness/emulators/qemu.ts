@@ -105,6 +105,7 @@ export function createQemuEmulator(): Emulator {
         guestMs: () => processCpuMs(proc.pid),
         unmodelled: async () => (qlog ? qlog.finish() : []),
         ...(clock ? { guestClock: clock } : {}),
+        noCycleCounter: `QEMU models no DWT on ${platform.qemu?.machine ?? 'this machine'}: its cycle counter (DWT CYCCNT) reads 0, and so does every figure taken from it`,
       };
     },
     async close() {},

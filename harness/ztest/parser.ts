@@ -249,6 +249,7 @@ function unfinishedStatus(end: RunEnd): CaseStatus {
     case 'wall':
       return 'timeout';
     case 'project':
+    case 'console':
       return 'fail';
     case 'aborted':
     case 'build-error':
@@ -262,6 +263,8 @@ export function describeEnd(end: RunEnd, fatal?: Fatal): string {
   switch (end.kind) {
     case 'project':
       return `PROJECT EXECUTION ${end.success ? 'SUCCESSFUL' : 'FAILED'}`;
+    case 'console':
+      return end.detail;
     case 'fatal':
       return fatal?.line || `fatal error: ${end.reason}`;
     case 'silence':
