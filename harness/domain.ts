@@ -241,9 +241,11 @@ export interface LimitClock {
 
 /** Why a run ended; each maps onto a verdict. */
 export type RunEnd =
-  | { kind: 'project'; success: boolean }
-  /** A console harness decided (its patterns matched, or the project ended without them), or a record's end line came. */
-  | { kind: 'console'; success: boolean; detail: string }
+  /**
+   * The run reached its verdict: the PROJECT EXECUTION line, or — `console` says what it saw — a
+   * console harness's patterns (testcase.yaml `harness: console`) or a record pattern's end line.
+   */
+  | { kind: 'project'; success: boolean; console?: string }
   | { kind: 'fatal'; reason: string }
   | ({ kind: 'silence'; seconds: number } & LimitClock)
   | ({ kind: 'wall'; seconds: number } & LimitClock)

@@ -24,10 +24,10 @@ export class ConsoleWatch {
     this.records?.push(text, this.lines);
     if (this.harness) {
       this.harness.push(text);
-      return this.harness.passed ? { kind: 'console', success: true, detail: this.harness.progress() } : undefined;
+      return this.harness.passed ? { kind: 'project', success: true, console: this.harness.progress() } : undefined;
     }
     // A microbenchmark that is not a ztest image prints its figures and stops: its end line is its verdict.
-    if (!this.ztest && this.records?.ended) return { kind: 'console', success: true, detail: 'the recorded figures ended (the record end line came; no ztest output)' };
+    if (!this.ztest && this.records?.ended) return { kind: 'project', success: true, console: 'the recorded figures ended (the record end line came; no ztest output)' };
     return undefined;
   }
 

@@ -7,8 +7,6 @@ export function verdictOf(end: RunEnd, cases: readonly CaseResult[]): Verdict {
       return end.success && !cases.some((c) => c.status === 'fail' || c.status === 'crash')
         ? 'passed'
         : 'failed';
-    case 'console':
-      return end.success ? 'passed' : 'failed';
     case 'fatal':
       return 'crashed';
     case 'silence':

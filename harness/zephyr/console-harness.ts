@@ -44,21 +44,20 @@ export class ConsoleHarness {
 
   /** The boot's end once the project line came: the patterns decide, as in twister. */
   projectEnd(success: boolean): RunEnd {
-    if (!success) return { kind: 'console', success: false, detail: `PROJECT EXECUTION FAILED; ${this.progress()}` };
-    return { kind: 'console', success: this.passed, detail: this.passed ? this.progress() : `PROJECT EXECUTION SUCCESSFUL before the patterns; ${this.progress()}` };
+    if (!success) return { kind: 'project', success: false, console: `PROJECT EXECUTION FAILED; ${this.progress()}` };
+    return { kind: 'project', success: this.passed, console: this.passed ? this.progress() : `PROJECT EXECUTION SUCCESSFUL before the patterns; ${this.progress()}` };
   }
 
   /** The one case twister reports for the image, named after the scenario. */
   result(scenario: string, end: RunEnd): CaseResult {
-    const status: CaseStatus = end.kind === 'console' ? (end.success ? 'pass' : 'fail') : STATUS_AT_END[end.kind];
+    const status: CaseStatus = end.kind === 'project' ? (end.success ? 'pass' : 'fail') : STATUS_AT_END[end.kind];
     const c: CaseResult = { suite: CONSOLE_HARNESS_SUITE, name: scenario, status };
-    if (status !== 'pass') c.detail = end.kind === 'console' ? end.detail : this.progress();
+    if (status !== 'pass') c.detail = end.kind === 'project' ? (end.console ?? this.progress()) : this.progress();
     return c;
   }
 }
 
-const STATUS_AT_END: Record<Exclude<RunEnd['kind'], 'console'>, CaseStatus> = {
-  project: 'fail',
+const STATUS_AT_END: Record<Exclude<RunEnd['kind'], 'project'>, CaseStatus> = {
   fatal: 'crash',
   exit: 'crash',
   'emulator-error': 'crash',

@@ -249,7 +249,6 @@ function unfinishedStatus(end: RunEnd): CaseStatus {
     case 'wall':
       return 'timeout';
     case 'project':
-    case 'console':
       return 'fail';
     case 'aborted':
     case 'build-error':
@@ -262,9 +261,7 @@ function unfinishedStatus(end: RunEnd): CaseStatus {
 export function describeEnd(end: RunEnd, fatal?: Fatal): string {
   switch (end.kind) {
     case 'project':
-      return `PROJECT EXECUTION ${end.success ? 'SUCCESSFUL' : 'FAILED'}`;
-    case 'console':
-      return end.detail;
+      return end.console ?? `PROJECT EXECUTION ${end.success ? 'SUCCESSFUL' : 'FAILED'}`;
     case 'fatal':
       return fatal?.line || `fatal error: ${end.reason}`;
     case 'silence':
