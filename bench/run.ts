@@ -5,6 +5,7 @@
 //   3. memory: tandem's heap and RSS as the job count grows (logs stream to disk)
 //   4. renode: boot → verdict of each demo suite on nucleo_g474re, first boot vs a reused process
 //   5. rerun: `tandem rerun --failed` start-up to its first boot (bench/rerun.ts)
+//   6. footprint: reading each image's footprint, new and seen before (bench/footprint.ts)
 // Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
 // the least any harness must do.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { rerunStartup } from './rerun.js';
 import { bareQemu, barePool } from './bare-pool.js';
 import { poolBench } from './cli-vs-pool.js';
 import { hangLatency } from './hang.js';
+import { footprintBench } from './footprint.js';
 
 const cores = defaultConcurrency();
 const work = join(tmpdir(), `tandem-bench-${process.pid}`);
@@ -277,6 +279,7 @@ async function main(): Promise<void> {
     if (!which || which === 'memory') await memory();
     if (!which || which === 'renode') await renode();
     if (!which || which === 'rerun') await rerunStartup(work);
+    if (!which || which === 'footprint') await footprintBench(work, process.argv.slice(3));
     if (!which || which === 'pool') await poolBench(process.argv.slice(3));
   } finally {
     rmSync(work, { recursive: true, force: true });

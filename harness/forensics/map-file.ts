@@ -49,9 +49,10 @@ export function parseMapFile(text: string): MapSection[] {
     }
     pendingOutput = undefined;
     if (line[1] === '.' || line.startsWith(' COMMON')) {
-      const full = /^ (\.[^\s]+|COMMON)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(\S.*?)\s*$/.exec(line);
+      // Greedy to the end and trimmed after: a lazy `(.*?)\s*$` retries at every character.
+      const full = /^ (\.[^\s]+|COMMON)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(\S.*)$/.exec(line);
       if (full) {
-        add(out, full[1]!, full[2]!, full[3]!, full[4]!, output);
+        add(out, full[1]!, full[2]!, full[3]!, full[4]!.trimEnd(), output);
         pending = undefined;
         continue;
       }
@@ -61,8 +62,8 @@ export function parseMapFile(text: string): MapSection[] {
         continue;
       }
     }
-    const rest = pending && line.startsWith('     ') ? /^\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(\S.*?)\s*$/.exec(line) : null;
-    if (rest && pending) add(out, pending, rest[1]!, rest[2]!, rest[3]!, output);
+    const rest = pending && line.startsWith('     ') ? /^\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(\S.*)$/.exec(line) : null;
+    if (rest && pending) add(out, pending, rest[1]!, rest[2]!, rest[3]!.trimEnd(), output);
     pending = undefined;
   }
   return out.sort((a, b) => a.address - b.address);

@@ -17,6 +17,11 @@ export function signedPct(p: number | undefined): string {
   return `${p > 0 ? '+' : p < 0 ? '−' : '±'}${text} %`;
 }
 
+/** Code-point order: stable across machines and without loading a collator (localeCompare costs tens of ms cold). */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function ratio(r: number | undefined): string {
   return r === undefined ? '—' : `${r >= 100 ? r.toFixed(0) : r.toFixed(2)}×`;
 }

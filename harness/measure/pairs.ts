@@ -2,6 +2,7 @@
 // sides. Every attempt of a repeated job is kept (records take their median); the footprint of an
 // image is the same in each. Pure.
 import type { Comparison, MeasuredPair, RunResult } from '../domain.js';
+import { byText } from './format.js';
 
 export interface Pair<T> extends MeasuredPair {
   /** One value per attempt that carried the measurement, in run order. */
@@ -32,7 +33,7 @@ export function measuredPairs<T>(results: readonly RunResult[], comparisons: rea
       out.push({ platform, suite, baselineVariant: c.baseline, candidateVariant: c.candidate, baseline: base.values, candidate: cand.values, result: cand.result });
     }
   }
-  return out.sort((a, b) => a.candidateVariant.localeCompare(b.candidateVariant) || a.platform.localeCompare(b.platform) || a.suite.localeCompare(b.suite));
+  return out.sort((a, b) => byText(a.candidateVariant, b.candidateVariant) || byText(a.platform, b.platform) || byText(a.suite, b.suite));
 }
 
 /** `qemu_cortex_m3/wasm/mutex`: the candidate image a finding is about. */

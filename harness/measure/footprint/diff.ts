@@ -4,7 +4,7 @@
 import type { Footprint, FootprintDiff, GateFinding, GatePolicy, ItemDelta, SectionKind, SizeDelta } from '../../domain.js';
 import { SECTION_KINDS } from '../../domain.js';
 import { pairLabel, type Pair } from '../pairs.js';
-import { bytes, signedBytes, signedPct } from '../format.js';
+import { byText, bytes, signedBytes, signedPct } from '../format.js';
 
 /** How many object and symbol changes a comparison keeps, largest first. */
 export const CHANGES_MAX = 20;
@@ -107,7 +107,7 @@ function largestKind(kinds: Partial<Record<SectionKind, number>>): SectionKind |
 }
 
 function byChange(x: { delta: number; name: string }, y: { delta: number; name: string }): number {
-  return Math.abs(y.delta) - Math.abs(x.delta) || x.name.localeCompare(y.name);
+  return Math.abs(y.delta) - Math.abs(x.delta) || byText(x.name, y.name);
 }
 
 /**

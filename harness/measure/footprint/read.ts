@@ -2,6 +2,7 @@
 // section, each counted where it lives, per input object and the largest symbols. Pure.
 import type { Footprint, FootprintObject, FootprintSection, FootprintSymbol, SectionKind } from '../../domain.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, loadAddress, type ElfImage, type ElfSection } from './elf.js';
+import { byText } from '../format.js';
 import { memoryRegions, parseMapFile, sectionAt, shortObject, type MapSection } from '../../forensics/map-file.js';
 
 /** How many objects and symbols a footprint keeps (largest first); the counts say how many there were. */
@@ -61,7 +62,7 @@ export function readFootprint(elf: ElfImage, map?: { file: string; text: string 
     else bySymbol.set(sym.name, { name: sym.name, bytes: sym.size, kind: section.kind, address: sym.type === 2 ? sym.value & ~1 : sym.value });
   }
   footprint.symbolCount = bySymbol.size;
-  const largest = [...bySymbol.values()].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, LIST_MAX);
+  const largest = [...bySymbol.values()].sort((a, b) => b.bytes - a.bytes || byText(a.name, b.name)).slice(0, LIST_MAX);
   // Only the symbols kept are looked up in the map.
   footprint.symbols = largest.map(({ address, ...s }) => {
     const from = inputs.length ? sectionAt(inputs, address) : undefined;
@@ -80,17 +81,20 @@ function kindOf(s: ElfSection, runsIn: Region): SectionKind {
 /** Per object, what its input sections add to each output section, counted where that lives. */
 function objectsOf(inputs: readonly MapSection[], outputs: ReadonlyMap<string, FootprintSection>): FootprintObject[] {
   const objects = new Map<string, FootprintObject>();
+  // Many input sections per object: each object's path is shortened once.
+  const names = new Map<string, string>();
   for (const input of inputs) {
     const out = input.output === undefined ? undefined : outputs.get(input.output);
     if (!out) continue;
-    const name = shortObject(input.object);
+    let name = names.get(input.object);
+    if (name === undefined) names.set(input.object, (name = shortObject(input.object)));
     const o = objects.get(name) ?? { name, flash: 0, ram: 0, kinds: {} };
     if (out.flash) o.flash += input.size;
     if (out.ram) o.ram += input.size;
     o.kinds[out.kind] = (o.kinds[out.kind] ?? 0) + input.size;
     objects.set(name, o);
   }
-  return [...objects.values()].sort((a, b) => b.flash + b.ram - (a.flash + a.ram) || a.name.localeCompare(b.name));
+  return [...objects.values()].sort((a, b) => b.flash + b.ram - (a.flash + a.ram) || byText(a.name, b.name));
 }
 
 function sum(xs: readonly number[]): number {
