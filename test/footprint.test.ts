@@ -158,3 +158,32 @@ describe('footprint: the demo images, read as the toolchain reads them', functio
     expect(child.stdout.trim()).to.equal('7');
   });
 });
+
+describe('footprint differ: objects and symbols of two builds (pure)', () => {
+  const fp = (objects: Array<[string, number]>, symbols: Array<[string, number]>, symbolCount = symbols.length): Footprint => ({
+    flash: 0,
+    ram: 0,
+    sections: [],
+    objects: objects.map(([name, text]) => ({ name, flash: text, ram: 0, kinds: { text } })),
+    symbols: symbols.map(([name, bytes]) => ({ name, bytes, kind: 'text' as const })),
+    symbolCount,
+    regions: 'map',
+  });
+  const result = { job: { id: 'p/b/s', platform: 'p', variant: 'b', suite: 's', emulator: 'qemu' as const, attempt: 1 }, verdict: 'passed' as const, end: { kind: 'project' as const, success: true }, cases: [], startedAt: '', wallMs: 0, provenance: { tandemVersion: 't', host: 'h' } };
+  const diff = (a: Footprint, b: Footprint) => diffFootprints({ platform: 'p', suite: 's', baselineVariant: 'a', candidateVariant: 'b', baseline: [a], candidate: [b], result });
+
+  it('a library named after another tree\'s path is the same library when its member is the only one of that name', () => {
+    const d = diff(
+      fp([['lib..__modules__hal__stm32__stm32cube.a(stm32g4xx_ll_utils.c.obj)', 220], ['libkernel.a(sem.c.obj)', 100]], []),
+      fp([['lib..__..__zsrc__modules__hal__stm32__stm32cube.a(stm32g4xx_ll_utils.c.obj)', 220], ['libkernel.a(sem.c.obj)', 120]], []),
+    );
+    expect(d.objects).to.deep.equal([{ name: 'libkernel.a(sem.c.obj)', baseline: 100, candidate: 120, delta: 20, pct: 20, change: 'grown', kind: 'text' }]);
+  });
+
+  it('a symbol missing from a cut list is only a change when it is larger than that list\'s smallest', () => {
+    const a = fp([], [['big', 500], ['mid', 148], ['cut', 148]], 90);
+    const b = fp([], [['big', 500], ['cut', 148], ['memory', 16384]], 90);
+    const d = diff(a, b);
+    expect(d.symbols.map((s) => [s.name, s.change, s.below])).to.deep.equal([['memory', 'new', 148]]);
+  });
+});

@@ -9,11 +9,11 @@ export function signedBytes(n: number): string {
   return `${n > 0 ? '+' : n < 0 ? '−' : '±'}${bytes(Math.abs(n))}`;
 }
 
-/** Two significant digits under 10 %, whole percent above: `+1.9 %`, `+48 %`. */
+/** Whole percent from 10 %, two significant digits below: `+48 %`, `+1.9 %`, `+0.068 %`. */
 export function signedPct(p: number | undefined): string {
   if (p === undefined) return 'new';
   const abs = Math.abs(p);
-  const text = abs >= 10 || abs === 0 ? abs.toFixed(0) : abs.toFixed(1);
+  const text = abs >= 10 || abs === 0 ? abs.toFixed(0) : String(Number(abs.toPrecision(2)));
   return `${p > 0 ? '+' : p < 0 ? '−' : '±'}${text} %`;
 }
 

@@ -11,7 +11,7 @@ export const CHANGES_MAX = 20;
 
 export function sizeDelta(baseline: number, candidate: number): SizeDelta {
   const d: SizeDelta = { baseline, candidate, delta: candidate - baseline };
-  if (baseline > 0) d.pct = Math.round(((candidate - baseline) / baseline) * 10000) / 100;
+  if (baseline > 0) d.pct = Math.round(((candidate - baseline) / baseline) * 1e6) / 1e4;
   return d;
 }
 
@@ -53,12 +53,9 @@ export function diffFootprints(pair: Pair<Footprint>): FootprintDiff {
 
   if (a.objects && b.objects) {
     const weight = (o: { kinds: Partial<Record<SectionKind, number>> }) => Object.values(o.kinds).reduce((n, v) => n + (v ?? 0), 0);
-    out.objects = itemChanges(
-      a.objects.map((o) => ({ name: o.name, bytes: weight(o), kind: largestKind(o.kinds) })),
-      b.objects.map((o) => ({ name: o.name, bytes: weight(o), kind: largestKind(o.kinds) })),
-      { complete: true },
-      { complete: true },
-    );
+    const before = a.objects.map((o) => ({ name: o.name, bytes: weight(o), kind: largestKind(o.kinds) }));
+    const after = b.objects.map((o) => ({ name: o.name, bytes: weight(o), kind: largestKind(o.kinds) }));
+    out.objects = itemChanges(before, samePlaces(before, after), { complete: true }, { complete: true });
   }
   out.symbols = itemChanges(a.symbols, b.symbols, listed(a.symbols, a.symbolCount), listed(b.symbols, b.symbolCount));
   return out;
@@ -92,12 +89,36 @@ function itemChanges(before: readonly Item[], after: readonly Item[], beforeList
     // than that, nothing can be said; larger, it is new (or grew from under that size).
     const cut = !x ? beforeList : !y ? afterList : undefined;
     if (cut && !cut.complete) {
-      if (Math.abs(d.delta) < cut.floor) continue;
+      if (Math.abs(d.delta) <= cut.floor) continue;
       d.below = cut.floor;
     }
     out.push(d);
   }
   return out.sort(byChange).slice(0, CHANGES_MAX);
+}
+
+/**
+ * Two builds from different trees name the same library differently (Zephyr names a module's
+ * library after its relative path: `lib..__modules__hal__stm32__stm32cube.a` against
+ * `lib..__..__zsrc__modules__…`). A candidate object no baseline object is named like takes the
+ * baseline's name when they are the one member of that name left on either side.
+ */
+function samePlaces(before: readonly Item[], after: readonly Item[]): Item[] {
+  const member = (name: string) => /\(([^)]+)\)$/.exec(name)?.[1] ?? name.slice(name.lastIndexOf('/') + 1);
+  const named = new Set(before.map((i) => i.name));
+  const afterNames = new Set(after.map((i) => i.name));
+  const lonely = (items: readonly Item[], others: ReadonlySet<string>) => {
+    const by = new Map<string, Item[]>();
+    for (const i of items) if (!others.has(i.name)) by.set(member(i.name), [...(by.get(member(i.name)) ?? []), i]);
+    return by;
+  };
+  const left = lonely(before, afterNames);
+  const right = lonely(after, named);
+  return after.map((i) => {
+    const m = member(i.name);
+    const [x] = left.get(m) ?? [];
+    return !named.has(i.name) && left.get(m)?.length === 1 && right.get(m)?.length === 1 ? { ...i, name: x!.name } : i;
+  });
 }
 
 function largestKind(kinds: Partial<Record<SectionKind, number>>): SectionKind | undefined {
