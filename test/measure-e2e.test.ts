@@ -66,6 +66,9 @@ describe('measurements end to end: the demo in QEMU', function () {
     expect(md).to.include('### Footprint').and.include('### Recorded figures').and.include(`+${grown.toLocaleString('en-US')} B`);
     const html = readFileSync(join(plain.dir, 'index.html'), 'utf8');
     expect(html).to.match(/<section id="footprint">.*<table class="sortable">/s).and.match(/<section id="records">/);
+    const tap = readFileSync(join(plain.dir, 'results.tap'), 'utf8');
+    expect(tap).to.match(/^# wasm: RAM \+[\d,]+ B .* largest of 2 images$/m);
+    expect(tap).to.include('# qemu_cortex_m3: QEMU models no DWT');
     const junit = readFileSync(join(plain.dir, 'junit.xml'), 'utf8');
     expect(junit).to.include(`<property name="used_ram" value="${r.results.find((x) => x.job.id === 'qemu_cortex_m3/wasm/basic')!.footprint!.ram}"/>`);
     expect(junit).to.match(/<property name="record op=k_sem_give cyc" value="0 → 0 \(—\) against native"\/>/);

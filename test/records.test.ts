@@ -10,7 +10,10 @@ import { pythonRegex, regexProblem } from '../harness/zephyr/python-regex.js';
 import { CONSOLE_HARNESS_SUITE, ConsoleHarness, readHarnessConfig } from '../harness/zephyr/console-harness.js';
 import { ConsoleWatch } from '../harness/run/console-watch.js';
 import { parseTestcaseYaml } from '../harness/zephyr/testcase.js';
-import { twisterRecording } from '../harness/report/records.js';
+import { recordHtmlSection, recordMarkdown, recordTerminalLines, twisterRecording } from '../harness/report/records.js';
+import { escapeHtml } from '../harness/report/html.js';
+import { mdEscape } from '../harness/report/markdown.js';
+import type { RunRecord } from '../harness/domain.js';
 import { gateFlags } from '../harness/commands/run.js';
 import { loadScenario } from '../harness/scenario/scenario.js';
 import { expandJobs } from '../harness/scenario/expand.js';
@@ -132,6 +135,23 @@ describe('records: baseline against candidate', () => {
     expect(one).to.deep.equal({ doc: { n: 1 } });
     expect((two!['doc'] as { ERROR: { doc: string } }).ERROR.doc).to.equal('nope');
     expect(twisterRecording(result('p', 'native', 'b', { rows: [] }))).to.equal(undefined);
+  });
+});
+
+describe('records in the reports: what came from a UART stays text', () => {
+  const hostile = '<img src=x onerror=alert(1)>\u001b[31m|`x`';
+  const record = { measures: { records: [{ platform: 'p', suite: 's', baselineVariant: 'a', candidateVariant: 'b', rows: [{ key: `op=${hostile}`, figure: 'cyc', baseline: 2, candidate: 3, ratio: 1.5 }], note: hostile }] } } as unknown as RunRecord;
+
+  it('escaped in index.html, summary.md and the terminal', () => {
+    const html = recordHtmlSection(record, escapeHtml);
+    expect(html).to.not.include('<img');
+    expect(html).to.include('&lt;img src=x onerror=alert(1)&gt;');
+    const md = recordMarkdown(record, (t, max) => mdEscape(t, max), 10)!;
+    expect(md).to.not.include('<img');
+    expect(md).to.not.include('|`x`');
+    const term = recordTerminalLines(record)!.join('\n');
+    expect(term).to.not.include('\u001b');
+    expect(term).to.include('1.50×');
   });
 });
 

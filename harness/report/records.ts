@@ -4,6 +4,7 @@
 // 0 where the emulator models no cycle counter carry its note.
 import type { RecordDelta, RecordDiff, RecordSpec, RunRecord, RunResult } from '../domain.js';
 import { ratio } from '../measure/format.js';
+import { oneLine } from './common.js';
 
 type Esc = (s: string, max?: number) => string;
 
@@ -25,9 +26,10 @@ export function recordTerminalLines(record: RunRecord): string[] | undefined {
   for (const candidate of [...new Set(diffs.map((d) => d.candidateVariant))]) {
     const rows = diffs.filter((d) => d.candidateVariant === candidate).flatMap((d) => d.rows.map((r) => ({ d, r })));
     const top = rows.filter((x) => x.r.ratio !== undefined).sort((a, b) => b.r.ratio! - a.r.ratio!)[0];
-    lines.push(top ? `  ${candidate}: ${rowName(top.r)} ${value(top.r.baseline)} → ${value(top.r.candidate)} (${ratio(top.r.ratio)}) — ${top.d.platform}/${top.d.suite}; ${rows.length} figures` : `  ${candidate}: ${rows.length} figures, none with a ratio (a side is missing or reads 0)`);
+    // Row names are console text: made inert for a terminal like every other line from a UART.
+    lines.push(top ? `  ${candidate}: ${oneLine(rowName(top.r), 120)} ${value(top.r.baseline)} → ${value(top.r.candidate)} (${ratio(top.r.ratio)}) — ${top.d.platform}/${top.d.suite}; ${rows.length} figures` : `  ${candidate}: ${rows.length} figures, none with a ratio (a side is missing or reads 0)`);
   }
-  for (const n of notes(diffs)) lines.push(`  ${n.where.join(', ')}: ${n.note}`);
+  for (const n of notes(diffs)) lines.push(`  ${n.where.join(', ')}: ${oneLine(n.note, 300)}`);
   return lines;
 }
 
