@@ -13,7 +13,7 @@ import { sha256File } from '../build/image-hash.js';
 import { tandemCacheDir } from '../cache-dir.js';
 
 /** Bumped when the reader's output changes, so older cached footprints are not reused. */
-const FORMAT = 1;
+const FORMAT = 2;
 const KEEP = 256;
 
 const remembered = new Map<string, Footprint>();

@@ -6,7 +6,7 @@ import { byText } from '../format.js';
 import { memoryRegions, parseMapFile, sectionAt, shortObject, type MapSection } from '../../forensics/map-file.js';
 
 /** How many objects and symbols a footprint keeps (largest first); the counts say how many there were. */
-export const LIST_MAX = 100;
+export const LIST_MAX = 40;
 
 /** Cortex-M's architectural map: the Code region (flash) below 0x20000000, SRAM and the rest above. */
 const SRAM_REGION = 0x20000000;
