@@ -67,7 +67,10 @@ function cacheFile(key: string, env: NodeJS.ProcessEnv): string {
 
 function cached(key: string, env: NodeJS.ProcessEnv): Footprint | undefined {
   try {
-    return JSON.parse(readFileSync(cacheFile(key, env), 'utf8')) as Footprint;
+    const f = JSON.parse(readFileSync(cacheFile(key, env), 'utf8')) as Partial<Footprint>;
+    // A file cut short or edited by hand is no cache: the image is read again.
+    const whole = typeof f.flash === 'number' && typeof f.ram === 'number' && Array.isArray(f.sections) && Array.isArray(f.symbols);
+    return whole ? (f as Footprint) : undefined;
   } catch {
     return undefined;
   }
