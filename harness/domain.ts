@@ -1,5 +1,9 @@
 // The vocabulary every part of tandem speaks. Plain data only: these values cross process
 // boundaries (run.json, sharded runs merged later), so nothing here holds a handle or a class.
+import type { ConsoleSpec, Footprint, FootprintDiff, RecordDiff, Records } from './domain-measures.js';
+
+// The measurement rooms' vocabulary (footprint, recorded figures) lives beside this file.
+export * from './domain-measures.js';
 
 export type EmulatorKind = 'qemu' | 'renode' | 'silicon';
 
@@ -95,6 +99,8 @@ export interface TwisterScenario {
   /** Kconfig/devicetree expression, evaluated against the build's .config when possible. */
   filter?: string;
   harness?: string;
+  /** `harness: console` with its `harness_config`, and `harness_config.record` (any harness). */
+  console?: ConsoleSpec;
   type?: string;
   /** Keys twister knows that tandem records but does not act on (depends_on, platform_key…). */
   ignored: Record<string, unknown>;
@@ -157,6 +163,8 @@ export interface Job {
   filtered?: string;
   /** testcase.yaml `build_only: true`: build (and check) the image but do not boot it. */
   buildOnly?: boolean;
+  /** What the console is read for besides ztest: twister's console harness, figures to record. */
+  console?: ConsoleSpec;
 }
 
 /** The part of a Job that names it in results; survives serialisation and merging. */
@@ -211,7 +219,11 @@ export interface LimitClock {
 
 /** Why a run ended; each maps onto a verdict. */
 export type RunEnd =
-  | { kind: 'project'; success: boolean }
+  /**
+   * The run reached its verdict: the PROJECT EXECUTION line, or — `console` says what it saw — a
+   * console harness's patterns (testcase.yaml `harness: console`) or a record pattern's end line.
+   */
+  | { kind: 'project'; success: boolean; console?: string }
   | { kind: 'fatal'; reason: string }
   | ({ kind: 'silence'; seconds: number } & LimitClock)
   | ({ kind: 'wall'; seconds: number } & LimitClock)
@@ -293,6 +305,10 @@ export interface RunResult {
   forensics?: Forensics;
   /** Renode: the machine state saved when the job crashed or timed out (`tandem debug --from-snapshot`). */
   snapshot?: Snapshot;
+  /** What the image weighs, read from its ELF (and zephyr.map): harness/measure/footprint/. */
+  footprint?: Footprint;
+  /** Figures the console printed that a record pattern captured: harness/measure/records/. */
+  records?: Records;
 }
 
 export interface Snapshot {
@@ -500,14 +516,20 @@ export interface GatePolicy {
   allowIdentical?: boolean;
   /** Cross-platform disagreements gate (`--gate-platforms`). */
   platforms?: boolean;
+  /** Footprint growth of a candidate image over its baseline that fails the run, percent per region. */
+  size?: { ramPct?: number; flashPct?: number };
+  /** Recorded figures: the largest candidate/baseline ratio allowed, per group name (`cyc: 4`). */
+  records?: Record<string, number>;
 }
 
 /**
  * Per-comparison measurements, one key per room of harness/measure/ (footprint, records, cost,
  * reach), each rendered by report/. Absent when nothing was measured.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Measures {}
+export interface Measures {
+  footprint?: FootprintDiff[];
+  records?: RecordDiff[];
+}
 
 /** A measurement's finding that gates the run (exit 1); decided by the measurement's pure differ. */
 export interface GateFinding {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hasEmptyFrame, readFaultDump } from '../harness/forensics/fault-dump.js';
-import { caseFunction, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround } from '../harness/forensics/elf-text.js';
+import { caseFunction, normalizeAddress, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround } from '../harness/forensics/elf-text.js';
 import { parseMapFile, sectionAt, shortObject } from '../harness/forensics/map-file.js';
 import { isWasmLto, resolveFault } from '../harness/forensics/resolve.js';
 import { readElfSymbols } from '../harness/forensics/elf-symbols.js';
@@ -168,7 +168,10 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
 
   it('names the function and source line the firmware source has for the udf, and the instruction', async () => {
     const pc = await udfAddress();
-    const f = await resolveFault({ dump: { fault: 'USAGE FAULT', details: ['Attempt to execute undefined instruction'], registers: { pc, lr: '0x00000bb1' }, thread: { address: '0x200001b0', name: 'test_sem_limit_saturates' } }, elf, buildDir });
+    // Where the image puts ztest's thread object, as a fault dump prints its address.
+    const { execa } = await import('execa');
+    const thread = parseNm((await execa('arm-none-eabi-nm', ['-S', elf])).stdout).find((s) => s.name === 'ztest_thread')!;
+    const f = await resolveFault({ dump: { fault: 'USAGE FAULT', details: ['Attempt to execute undefined instruction'], registers: { pc, lr: '0x00000bb1' }, thread: { address: normalizeAddress(thread.address), name: 'test_sem_limit_saturates' } }, elf, buildDir });
     const body = lineOf(/synth_k_sem_give_body\(unsigned int count, unsigned int limit\)$/);
     expect(f.pc).to.include({ symbol: 'synth_k_sem_give_body', line: lineOf(/wasm_trap_unreachable\(\);/, body), wasmLto: true });
     expect(f.pc!.file).to.match(/firmware\/src\/kernel\/sem_wasm\.c$/);

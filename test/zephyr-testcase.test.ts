@@ -67,17 +67,20 @@ describe('testcase.yaml (twister scenarios)', () => {
     expect(staticFilterReasons(byId('kernel.common.misra'), an385)).to.deep.equal([]);
     expect(staticFilterReasons(byId('kernel.common.big'), m3)).to.deep.equal(['Not enough RAM (64 KB < min_ram 256 KB)']);
     expect(staticFilterReasons(byId('kernel.common.picolibc'), { ...m3, arch: 'riscv' })).to.deep.equal(['In testsuite arch exclude (riscv)']);
-    expect(staticFilterReasons(byId('kernel.common.console'), m3)[0]).to.match(/harness 'console' is not a ztest harness/);
+    // twister's console harness is judged (zephyr/console-harness.ts); other harnesses are not.
+    expect(staticFilterReasons(byId('kernel.common.console'), m3)).to.deep.equal([]);
+    expect(staticFilterReasons({ ...byId('kernel.common.console'), harness: 'pytest' }, m3)[0]).to.match(/harness 'pytest' is not a ztest or console harness/);
     const sem = readTestcaseFile(join(APPS, 'semaphore/testcase.yaml'));
     expect(staticFilterReasons(sem[1]!, m3)).to.deep.equal(['Skip filter']);
     expect(staticFilterReasons(sem[1]!, { ...m3, arch: 'x86' })).to.deep.equal(['Skip filter', 'Not in testsuite arch allow list (arm)']);
   });
 
-  it('reads a sample.yaml the same way and keeps unknown keys as ignored', () => {
+  it('reads a sample.yaml the same way, its console harness_config included', () => {
     const [s] = readTestcaseFile(join(APPS, 'hello_sample/sample.yaml'));
     expect(s!.id).to.equal('sample.basic.helloworld');
     expect(s!.integrationPlatforms).to.deep.equal(['qemu_cortex_m3']);
-    expect(s!.ignored).to.have.property('harness_config');
+    expect(s!.ignored).to.not.have.property('harness_config');
+    expect(s!.console).to.deep.equal({ harness: { type: 'one_line', regex: ['Hello World! (.*)'], ordered: true } });
   });
 
   it('errors point into the testcase.yaml', () => {

@@ -144,18 +144,29 @@ set(_tandem_kernel_sources
   ${TANDEM_BASE}/src/kernel/mutex.c
   ${TANDEM_BASE}/src/kernel/msgq.c
   ${TANDEM_BASE}/src/lib/printk.c
-  ${TANDEM_BASE}/src/ztest/ztest.c
   ${TANDEM_BOARD_SOURCES})
-# Each switch replaces one kernel function with its "gale wasm-LTO" build (see the files).
+# ztest provides main(), as in Zephyr; an app without it (CONFIG_ZTEST=n, the bench) has its own.
+if(CONFIG_ZTEST)
+  list(APPEND _tandem_kernel_sources ${TANDEM_BASE}/src/ztest/ztest.c)
+endif()
+# Each switch replaces one kernel function with its "gale wasm-LTO" build (see the files), and
+# links the module's linear memory (<module>_wasm_memory.c), kept like the rest of gale's object.
+set(_tandem_wasm_memories "")
 if(CONFIG_GALE_WASM_LTO_SEM)
   list(APPEND _tandem_kernel_sources ${TANDEM_BASE}/src/kernel/sem_wasm.c)
+  list(APPEND _tandem_wasm_memories sem)
 endif()
 if(CONFIG_GALE_WASM_LTO_MUTEX)
   list(APPEND _tandem_kernel_sources ${TANDEM_BASE}/src/kernel/mutex_wasm.c)
+  list(APPEND _tandem_wasm_memories mutex)
 endif()
 if(CONFIG_GALE_WASM_LTO_MSGQ)
   list(APPEND _tandem_kernel_sources ${TANDEM_BASE}/src/kernel/msgq_wasm.c)
+  list(APPEND _tandem_wasm_memories msgq)
 endif()
+foreach(m IN LISTS _tandem_wasm_memories)
+  list(APPEND _tandem_kernel_sources ${TANDEM_BASE}/src/kernel/${m}_wasm_memory.c)
+endforeach()
 
 add_executable(zephyr_final ${_tandem_kernel_sources})
 target_link_libraries(zephyr_final PRIVATE app)
@@ -166,6 +177,10 @@ target_link_options(zephyr_final PRIVATE
   -L${TANDEM_BASE}/src/arch
   -Wl,--gc-sections
   -Wl,-Map=${TANDEM_ZEPHYR_DIR}/zephyr.map)
+# Nothing in the demo reads a module's memory, and --gc-sections would drop what nothing reads.
+foreach(m IN LISTS _tandem_wasm_memories)
+  target_link_options(zephyr_final PRIVATE -Wl,--undefined=gale_wasm_${m}_memory)
+endforeach()
 target_link_libraries(zephyr_final PRIVATE c gcc)
 set_target_properties(zephyr_final PROPERTIES
   OUTPUT_NAME zephyr

@@ -30,6 +30,10 @@ Options for run:
   --durations FILE     run.json whose job times order this run, longest first (repeatable;
                        earlier runs in the same reports folder are read anyway)
   --gate-platforms     exit 1 when a case disagrees across platforms (reported either way)
+  --gate-size LIST     exit 1 when a candidate image grows over its baseline by more than this,
+                       percent: ram=10,flash=10 (or one number for both; the scenario's size:)
+  --gate-record LIST   exit 1 when a recorded figure's candidate/baseline ratio is over this:
+                       cyc=4 (the scenario's records: gate)
   --allow-incomplete   exit 0 instead of 3 when something was not compared (still listed)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --build-root DIR     where images are built (default: the scenario's build.build_root)

@@ -8,7 +8,7 @@ import { createEmulators, closeEmulators } from '../emulators/registry.js';
 import { defaultConcurrency, executeRun, newRunId, type RunObserver } from '../run/run.js';
 import { loadDurations } from '../run/longest-first.js';
 import { REPO_ROOT } from '../version.js';
-import type { RunRecord } from '../domain.js';
+import type { GatePolicy, RunRecord } from '../domain.js';
 import { writeReports } from '../report/index.js';
 import { interruptibleWrite } from '../report/atomic-write.js';
 import { RUN_LOCK_FILE, describeOwner, tryLock } from '../run/lock.js';
@@ -61,6 +61,8 @@ export async function cmdRun(argv: string[]): Promise<number> {
       known: { type: 'string' },
       'no-snapshot': { type: 'boolean' },
       'gate-platforms': { type: 'boolean' },
+      'gate-size': { type: 'string' },
+      'gate-record': { type: 'string', multiple: true },
       'allow-incomplete': { type: 'boolean' },
       durations: { type: 'string', multiple: true },
       format: { type: 'string' },
@@ -126,6 +128,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       policy: {
         ...(values['allow-incomplete'] ? { allowIncomplete: true } : {}),
         ...(values['gate-platforms'] ? { platforms: true } : {}),
+        ...gateFlags(values['gate-size'], values['gate-record']),
       },
       selectionText: selectionText(values),
     });
@@ -141,6 +144,34 @@ export async function cmdRun(argv: string[]): Promise<number> {
   if (values.out === undefined) pointLatestAt(runDir);
   printSummary(record, runDir, human);
   return exitOf(record);
+}
+
+/** `--gate-size ram=10,flash=5` (or `10` for both) and `--gate-record cyc=4`: over the scenario's. */
+export function gateFlags(size: string | undefined, records: string[] | undefined): Pick<GatePolicy, 'size' | 'records'> {
+  const out: Pick<GatePolicy, 'size' | 'records'> = {};
+  const number = (flag: string, text: string, v: string | undefined, min: number) => {
+    const n = Number(v);
+    if (v === undefined || v.trim() === '' || !Number.isFinite(n) || n < min) throw new UsageError(`${flag} ${text}: expected ${flag === '--gate-size' ? 'ram=PCT,flash=PCT or one PCT for both (e.g. --gate-size ram=10,flash=10)' : 'FIGURE=RATIO (e.g. --gate-record cyc=4)'}`);
+    return n;
+  };
+  if (size !== undefined) {
+    if (/^[\d.]+$/.test(size)) out.size = { ramPct: number('--gate-size', size, size, 0), flashPct: number('--gate-size', size, size, 0) };
+    else {
+      out.size = {};
+      for (const part of size.split(',')) {
+        const [k, v] = part.split('=');
+        if (k === 'ram') out.size.ramPct = number('--gate-size', size, v, 0);
+        else if (k === 'flash') out.size.flashPct = number('--gate-size', size, v, 0);
+        else number('--gate-size', size, undefined, 0);
+      }
+    }
+  }
+  for (const part of (records ?? []).flatMap((r) => r.split(','))) {
+    const [k, v] = part.split('=');
+    if (!k || !/^[A-Za-z_]\w*$/.test(k)) number('--gate-record', part, undefined, 0);
+    (out.records ??= {})[k!] = number('--gate-record', part, v, Number.MIN_VALUE);
+  }
+  return out;
 }
 
 /** `--suite nosuch --variant wasm`: what narrowed the plan, for the judge's messages. */

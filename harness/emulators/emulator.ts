@@ -57,6 +57,8 @@ export interface Session {
   saveState?(file: string): Promise<void>;
   /** The guest's own (virtual) clock, when the emulator has one: what `clock: guest` limits count. */
   readonly guestClock?: GuestClock;
+  /** Set when the machine models no cycle counter (DWT CYCCNT reads 0): said beside figures that read 0. */
+  readonly noCycleCounter?: string;
 }
 
 export interface GuestReading {

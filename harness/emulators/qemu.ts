@@ -127,6 +127,7 @@ export function createQemuEmulator(): Emulator {
         // After the exit: the log's FIFO is then given back for another boot.
         unmodelled: async () => (qlog ? proc.exited.then(() => qlog.finish()) : []),
         ...(clock ? { guestClock: clock } : {}),
+        noCycleCounter: `QEMU models no DWT on ${platform.qemu?.machine ?? 'this machine'}: its cycle counter (DWT CYCCNT) reads 0, and so does every figure taken from it`,
       };
     },
     // The spawn helper's children are reaped before tandem exits: their CPU time counts as its own.

@@ -136,17 +136,23 @@ async function framesOf(addr2line: string | undefined, elf: string, addresses: A
   return frames;
 }
 
-/** zephyr.map (or `<image>.map`) beside the image. */
+/**
+ * The image's map file: zephyr.map (or `<image>.map`) beside it, else zephyr/zephyr.map in its
+ * build folder (a twister or west build whose image was copied elsewhere).
+ */
+export function findMapFile(elf: string, buildDir?: string): string | undefined {
+  const candidates = [join(dirname(elf), 'zephyr.map'), elf.replace(/\.elf$/, '.map'), ...(buildDir ? [join(buildDir, 'zephyr', 'zephyr.map')] : [])];
+  return candidates.find((c) => c !== elf && existsSync(c));
+}
+
 function mapOf(elf: string): MapSection[] {
-  for (const candidate of [join(dirname(elf), 'zephyr.map'), elf.replace(/\.elf$/, '.map')]) {
-    if (!existsSync(candidate)) continue;
-    try {
-      return parseMapFile(readFileSync(candidate, 'utf8'));
-    } catch {
-      return [];
-    }
+  const file = findMapFile(elf);
+  if (!file) return [];
+  try {
+    return parseMapFile(readFileSync(file, 'utf8'));
+  } catch {
+    return [];
   }
-  return [];
 }
 
 function codeSite(n: number, raw: string, symbols: readonly ElfSymbol[], frames: readonly Frame[] | undefined, sections: readonly MapSection[]): CodeSite {

@@ -4,6 +4,8 @@
 // through the escaping, the browser would still refuse to run it. Pure.
 import { platformHtmlSection } from './platforms.js';
 import { durationHtmlSection } from './durations.js';
+import { footprintHtmlSection } from './footprint.js';
+import { recordHtmlSection } from './records.js';
 import { createHash } from 'node:crypto';
 import type { DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { isNotableLine } from '../ztest/grammar.js';
@@ -153,9 +155,8 @@ const SCRIPT = `
   window.addEventListener('hashchange', reveal);
   apply();
   reveal();
-  // Sortable duration table: numbers by data-v, text by content; a second click reverses.
-  var dt = document.getElementById('durations-table');
-  if (dt) Array.prototype.forEach.call(dt.tHead.rows[0].cells, function (th, i) {
+  // Sortable tables (durations, footprint, records): numbers by data-v, text by content; a second click reverses.
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (dt) { Array.prototype.forEach.call(dt.tHead.rows[0].cells, function (th, i) {
     th.style.cursor = 'pointer';
     th.addEventListener('click', function () {
       var numeric = th.getAttribute('data-sort') === 'n';
@@ -170,7 +171,7 @@ const SCRIPT = `
       });
       list.forEach(function (r) { body.appendChild(r); });
     });
-  });
+  }); });
 })();
 `;
 
@@ -426,10 +427,12 @@ export function renderHtml(record: RunRecord, opts: HtmlOptions = {}): string {
 <body>
 ${glyphSprite()}
 ${header(record)}
-<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}${record.diff.some((d) => d.durationRatio !== undefined) ? '<a href="#durations">Guest durations</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
+<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}${record.diff.some((d) => d.durationRatio !== undefined) ? '<a href="#durations">Guest durations</a>' : ''}${record.measures?.footprint ? '<a href="#footprint">Footprint</a>' : ''}${record.measures?.records ? '<a href="#records">Recorded figures</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
 ${diffSection(view, opts.maxDiffRows ?? 5000, embedded)}
 ${platformHtmlSection(record, e)}
 ${durationHtmlSection(record, e)}
+${footprintHtmlSection(record, e)}
+${recordHtmlSection(record, e)}
 ${matrixSection(view)}
 ${jobsSection(view, embedded, left)}
 <script>${SCRIPT}</script>

@@ -1,6 +1,7 @@
 // run.json: the one file every other report (and `tandem report`, and merged shards) is rebuilt
 // from. The schema lives here as data so tests, docs and the loader share a single definition.
 import { RUN_SCHEMA_VERSION, type RunRecord } from '../domain.js';
+import { GATE_POLICY, MEASURES_SCHEMA, MEASURE_DEFS, RESULT_MEASURES } from './json-measures.js';
 
 type Schema = Record<string, unknown>;
 
@@ -78,9 +79,9 @@ export const runJsonSchema: Schema = {
         },
         ['jobs'],
       ),
-      policy: object({ allowIncomplete: { type: 'boolean' }, allowIdentical: { type: 'boolean' }, platforms: { type: 'boolean' } }, []),
+      policy: object({ allowIncomplete: { type: 'boolean' }, allowIdentical: { type: 'boolean' }, platforms: { type: 'boolean' }, ...GATE_POLICY }, []),
       gates: { type: 'array', items: object({ measure: { enum: MEASURES }, subject: str, message: str }, ['measure', 'subject', 'message']) },
-      measures: { type: 'object' },
+      measures: MEASURES_SCHEMA,
       judgement: { $ref: '#/$defs/Judgement' },
     },
     [
@@ -126,7 +127,7 @@ export const runJsonSchema: Schema = {
     ),
     RunEnd: {
       oneOf: [
-        end('project', { success: { type: 'boolean' } }),
+        end('project', { success: { type: 'boolean' } }, { console: str }),
         end('fatal', { reason: str }),
         end('silence', { seconds: nonNegNum }, LIMIT_CLOCK),
         end('wall', { seconds: nonNegNum }, LIMIT_CLOCK),
@@ -226,9 +227,11 @@ export const runJsonSchema: Schema = {
         provenance: { $ref: '#/$defs/Provenance' },
         forensics: { $ref: '#/$defs/Forensics' },
         snapshot: { $ref: '#/$defs/Snapshot' },
+        ...RESULT_MEASURES,
       },
       ['job', 'verdict', 'end', 'cases', 'startedAt', 'wallMs', 'provenance'],
     ),
+    ...MEASURE_DEFS,
     DiffEntry: object(
       {
         platform: str,

@@ -3,6 +3,8 @@
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
 import { platformMarkdown } from './platforms.js';
 import { durationMarkdown } from './durations.js';
+import { footprintMarkdown } from './footprint.js';
+import { recordMarkdown } from './records.js';
 import { GROUP_TITLE, reasonLines, reasonText } from './judgement.js';
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import { knownMarkdown } from './known-section.js';
@@ -243,6 +245,10 @@ function compose(view: RunView, limits: Limits): string {
   if (forensics) parts.push(forensics);
   const across = platformMarkdown(view.record, (t) => mdEscape(t), limits.rows);
   if (across) parts.push(across);
+  for (const measured of [footprintMarkdown, recordMarkdown]) {
+    const section = measured(view.record, (t: string, max?: number) => mdEscape(t, max), limits.rows);
+    if (section) parts.push(section);
+  }
   const slower = durationMarkdown(view.record, (t) => mdEscape(t), limits.rows);
   if (slower) parts.push(slower);
   const skipped = notRun(view, limits);

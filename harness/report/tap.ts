@@ -21,6 +21,8 @@ import {
   type JobView,
 } from './common.js';
 import { accessText } from './unmodelled.js';
+import { footprintTerminalLines } from './footprint.js';
+import { recordTerminalLines } from './records.js';
 
 const NOT_OK_VERDICTS: ReadonlySet<Verdict> = new Set(['failed', 'crashed', 'timeout', 'build-error', 'emulator-error']);
 
@@ -122,6 +124,7 @@ export function renderTap(record: RunRecord): string {
   for (const p of (record.platforms ?? []).filter((x) => x.class === 'disagree').slice(0, 20)) {
     head.push(`# platforms disagree: ${oneLine(`${p.variant} ${p.suite} ${p.case} ${Object.entries(p.statuses).map(([k, v]) => `${k}=${v}`).join(' ')}`, 400)}`);
   }
+  for (const line of [...(footprintTerminalLines(record) ?? []), ...(recordTerminalLines(record) ?? [])]) head.push(`# ${oneLine(line.trim(), 400)}`);
   for (const line of reasonLines(judgementOf(record), { items: 5, skipWorse: true })) head.push(`# ${line.group === 'incomplete' ? 'not compared' : line.group}: ${oneLine(reasonText(line), 400)}`);
   const s = record.summary;
   const summary = `tandem ${overallHeadline(record)}: ${s.jobs} jobs (${formatCounts(s.verdicts, VERDICT_TALLY, ', ')}); cases ${formatCounts(s.diff, CLASS_ORDER, ', ') || 'not compared'}`;

@@ -2,6 +2,8 @@
 // things that got worse and points at the report folder for the rest. Pure.
 import { platformTerminalLines } from './platforms.js';
 import { durationTerminalLines } from './durations.js';
+import { footprintTerminalLines } from './footprint.js';
+import { recordTerminalLines } from './records.js';
 import type { DiffClass, DiffEntry, RunRecord } from '../domain.js';
 import {
   CASE_ORDER,
@@ -115,6 +117,9 @@ export function renderTerminalSummary(record: RunRecord, opts: TerminalOptions =
   }
   const across = platformTerminalLines(record);
   if (across) sections.push(across.map((l, i) => (i === 0 ? paint(record.summary.platforms?.disagree ? 'warn' : 'dim', fit(l, width)) : fit(l, width))));
+  for (const measured of [footprintTerminalLines(record), recordTerminalLines(record)]) {
+    if (measured) sections.push(measured.map((l, i) => (i === 0 ? paint('dim', fit(l, width)) : fit(l, width))));
+  }
   const slower = durationTerminalLines(record);
   if (slower) sections.push(slower.map((l, i) => (i === 0 ? paint('dim', fit(l, width)) : fit(l, width))));
   const blocked = view.changes.filter((d) => d.class === 'blocked');

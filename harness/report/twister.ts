@@ -6,6 +6,13 @@
 import type { CaseStatus, RunRecord, RunResult, Verdict } from '../domain.js';
 import { buildView, cleanText, excerpt, oneLine, seconds, toConsoleLog, type CaseView, type ConsoleLog, type LogSource } from './common.js';
 import { twisterSuiteName, type TwisterFacts } from '../zephyr/twister-names.js';
+import { CONSOLE_HARNESS_SUITE } from '../zephyr/console-harness.js';
+import { twisterFootprint } from './footprint.js';
+import { twisterRecording } from './records.js';
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Pick<T, K>;
+}
 
 export type TwisterSuiteStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered';
 export type TwisterCaseStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered' | 'blocked';
@@ -26,7 +33,12 @@ export interface TwisterSuite {
   path: string;
   run_id: string;
   runnable: boolean;
+  /** Bytes the image uses in RAM and flash, and the platform's sizes (twister's footprint metrics). */
+  used_ram?: number;
+  used_rom?: number;
   retries: number;
+  available_ram?: number;
+  available_rom?: number;
   toolchain?: string;
   status: TwisterSuiteStatus;
   reason?: string;
@@ -35,6 +47,8 @@ export interface TwisterSuite {
   execution_time: string;
   build_time: string;
   testcases: TwisterCase[];
+  /** What the record patterns captured, one object per matched line (twister's harness `record:`). */
+  recording?: Array<Record<string, unknown>>;
   /** tandem's variant and job id: keys twister's tools ignore. */
   variant: string;
   tandem_job: string;
@@ -175,6 +189,7 @@ export function toTwister(record: RunRecord, opts: TwisterOptions = {}): Twister
     const status: TwisterSuiteStatus = filtered ? 'filtered' : SUITE_STATUS[result.verdict];
     const log = opts.logs ? toConsoleLog(opts.logs(result)) : undefined;
     const arch = result.provenance['arch'];
+    const recording = twisterRecording(result);
     const suite: TwisterSuite = {
       name: twisterSuiteName(facts),
       arch: typeof arch === 'string' ? arch : 'unknown',
@@ -182,13 +197,16 @@ export function toTwister(record: RunRecord, opts: TwisterOptions = {}): Twister
       path: facts.app ?? '',
       run_id: record.runId,
       runnable: !filtered,
+      ...pick(twisterFootprint(result), ['used_ram', 'used_rom']),
       retries: Math.max(0, result.job.attempt - 1),
+      ...pick(twisterFootprint(result), ['available_ram', 'available_rom']),
       status,
       execution_time: seconds(result.wallMs, 2),
       build_time: '0.00',
       testcases: cases.map((c): TwisterCase => {
         const tc: TwisterCase = {
-          identifier: twisterCaseId(facts.scenario, c.case, opts.caseIds),
+          // twister's console harness reports one case named after the scenario.
+          identifier: c.case.suite === CONSOLE_HARNESS_SUITE ? facts.scenario : twisterCaseId(facts.scenario, c.case, opts.caseIds),
           status: filtered ? 'filtered' : CASE_STATUS[c.case.status],
           execution_time: seconds(c.case.durationMs, 2),
         };
@@ -201,6 +219,7 @@ export function toTwister(record: RunRecord, opts: TwisterOptions = {}): Twister
         }
         return tc;
       }),
+      ...(recording ? { recording } : {}),
       variant: result.job.variant,
       tandem_job: result.job.id,
     };

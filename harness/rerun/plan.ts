@@ -1,6 +1,6 @@
 // A rerun's plan comes from the record, not from a scenario: which jobs of an earlier run to boot
 // again, as Jobs with their recorded image, platform and timeouts. Pure.
-import type { DiffEntry, Job, RunRecord, RunResult } from '../domain.js';
+import type { ConsoleSpec, DiffEntry, Job, RunRecord, RunResult } from '../domain.js';
 import { globMatch } from '../scenario/expand.js';
 
 export interface RerunSelection {
@@ -86,6 +86,7 @@ export function planRerun(record: RunRecord, selection: RerunSelection): RerunPl
         variant: { name: r.job.variant, kconfig: [], cmakeArgs: [], env: {} },
         platform: p.platform,
         timeouts: p.timeouts,
+        ...(p['console'] && typeof p['console'] === 'object' ? { console: p['console'] as ConsoleSpec } : {}),
         attempt,
         image: {
           path: image,

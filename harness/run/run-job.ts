@@ -12,6 +12,7 @@ import { ConsoleLog } from './console-log.js';
 import { storageFailure } from '../storage-error.js';
 import { stuckOn, withDevicetree } from './unmodelled.js';
 import { BootLimits } from './clock.js';
+import { ConsoleWatch } from './console-watch.js';
 
 /** A line the emulator itself printed about a failure, as opposed to the guest's console. */
 const EMULATOR_COMPLAINT = /^(qemu[\w-]*|renode)\b.*\b(fatal|error|could not|cannot)\b/i;
@@ -78,6 +79,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   const workDir = join(options.runDir, '.work', job.id.replace(/[/#]/g, '_'));
 
   const parser = new ZtestParser();
+  const watch = job.console ? new ConsoleWatch(job.console) : undefined;
   const ref = jobRef(job);
   const { timeouts } = job;
   let end: RunEnd | undefined;
@@ -110,7 +112,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
           session?.hurryConsole?.();
           break;
         case 'project-end':
-          finishWith({ kind: 'project', success: ev.success });
+          finishWith(watch?.projectEnd(ev.success) ?? { kind: 'project', success: ev.success });
           break;
         case 'fatal':
           session?.hurryConsole?.();
@@ -128,6 +130,8 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
           break;
       }
     }
+    const decided = end ? undefined : watch?.line(line);
+    if (decided) finishWith(decided);
   };
   const splitter = new LineSplitter(onLine);
 
@@ -188,11 +192,13 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
 
   const finalEnd = end ?? { kind: 'aborted' };
   const parsed = parser.finish(finalEnd);
+  const watched = watch?.finish(finalEnd, parsed.cases, job.suite.twister?.id ?? job.suite.name, session?.noCycleCounter);
+  const cases = watched?.cases ?? parsed.cases;
   const result: RunResult = {
     job: ref,
-    verdict: verdictOf(finalEnd, parsed.cases),
+    verdict: verdictOf(finalEnd, cases),
     end: finalEnd,
-    cases: parsed.cases,
+    cases,
     log: logRel,
     startedAt: startedAt.toISOString(),
     wallMs: Math.round(performance.now() - t0),
@@ -203,6 +209,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
     },
   };
   if (parsed.fatal) result.fatal = parsed.fatal;
+  if (watched?.records) result.records = watched.records;
   if (snapshot) result.snapshot = snapshot;
   if (exit?.virtualMs !== undefined) result.virtualMs = exit.virtualMs;
   if (unmodelled.length) result.unmodelled = withDevicetree(unmodelled, job.image.path);

@@ -22,6 +22,7 @@ import { twisterFactsOf } from '../zephyr/twister-names.js';
 import { RunFolderError, storageFailure } from '../storage-error.js';
 import { analyseCrash, wantsForensics } from '../forensics/index.js';
 import { describeOwner, withLock } from './lock.js';
+import { measureImage } from './footprint.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -75,7 +76,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       ...(options.selection.shard ? { shard: options.selection.shard } : {}),
       ...(options.selectionText ? { selection: options.selectionText } : {}),
     },
-    policy: { ...(scenario.allowIdentical ? { allowIdentical: true } : {}), ...options.policy },
+    policy: { ...(scenario.allowIdentical ? { allowIdentical: true } : {}), ...scenario.gates, ...options.policy },
     buildDirOf: (job) => buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name),
     twisterOf: (job) => ({ twister: twisterFactsOf(job, zephyrBase, scenario.dir), arch: job.platform.arch }),
     ...(scenario.known ? { known: scenario.known } : {}),
@@ -210,8 +211,12 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
         imageOrigin: image.origin,
         ...(image.provenance ? { build: image.provenance } : {}),
       };
+      // What the image weighs; one larger than its platform is a build error, never a boot.
+      const { footprint, problem } = await measureImage(image, job.platform);
+      const measured = footprint ? { footprint } : {};
+      if (problem) return record(i, resultWithoutBoot(job, { kind: 'build-error', message: problem }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog, ...measured }));
       if (job.buildOnly || !emulator) {
-        return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog }));
+        return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog, ...measured }));
       }
       const expected = options.durations ? expectedMs(options.durations, job.id, job.platform.name, image.sha256) : undefined;
       const running = await runLimit(expected ?? Infinity, async () => {
@@ -237,6 +242,7 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
       }, i);
       const result = await running.result;
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
+      if (footprint) result.footprint = footprint;
       if (wantsForensics(result)) {
         const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;
         const forensics = await analyseCrash(result, options.runDir, { path: image.path, ...(buildDir ? { buildDir } : {}) });
@@ -280,6 +286,8 @@ function provenanceFor(job: Job, base: Provenance, emulatorVersion: string | und
     board: job.platform.board,
     platform: job.platform,
     timeouts: job.timeouts,
+    // What the console was read for, so `tandem rerun` reads it the same way.
+    ...(job.console ? { console: job.console } : {}),
   };
 }
 

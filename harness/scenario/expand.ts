@@ -1,5 +1,5 @@
 // Scenario → Jobs: the matrix suites × variants × platforms, filtered, with timeouts resolved. Pure.
-import type { Job, PlannedJob, Platform, Suite, Timeouts, Variant } from '../domain.js';
+import type { ConsoleSpec, Job, PlannedJob, Platform, Suite, Timeouts, Variant } from '../domain.js';
 import type { Scenario } from './scenario.js';
 import { staticFilterReasons } from '../zephyr/testcase.js';
 
@@ -59,6 +59,8 @@ function expandPlan(scenario: Scenario, selection: Selection): Array<{ job: Job;
             timeouts: resolveTimeouts(scenario.timeouts, suite, platform),
             attempt,
           };
+          const read = consoleOf(scenario, suite);
+          if (read) job.console = read;
           if (suite.twister) {
             // Kept as jobs, not dropped: a report should say what was not run and why.
             const reasons = staticFilterReasons(suite.twister, platform);
@@ -71,6 +73,19 @@ function expandPlan(scenario: Scenario, selection: Selection): Array<{ job: Job;
     }
   }
   return jobs;
+}
+
+/**
+ * What a suite's console is read for: its testcase.yaml's console harness and `record:`; the
+ * scenario's `records:` replaces that `record:` for the suites it names (the scenario is the more
+ * specific wish, and one line should not make two rows).
+ */
+function consoleOf(scenario: Scenario, suite: Suite): ConsoleSpec | undefined {
+  const own = suite.twister?.console;
+  const wanted = scenario.records && (!scenario.records.suites || scenario.records.suites.some((p) => globMatch(p, suite.name) || (suite.group !== undefined && globMatch(p, suite.group))));
+  const records = wanted ? [scenario.records!.spec] : own?.records;
+  if (!own?.harness && !records?.length) return undefined;
+  return { ...(own?.harness ? { harness: own.harness } : {}), ...(records?.length ? { records } : {}) };
 }
 
 export function appliesTo(variant: Variant, suite: Suite): boolean {

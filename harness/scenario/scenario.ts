@@ -11,6 +11,7 @@ import { findTestcaseFile, readTestcaseFile, suiteNameOf } from '../zephyr/testc
 import { globMatch } from './expand.js';
 import type { KnownList } from '../domain.js';
 import { readKnownFile } from './known-file.js';
+import { readMeasureKeys, type MeasureKeys } from './measure-keys.js';
 
 /** `build.cache`: what besides the app, the arguments and the toolchain decides an image. */
 export interface CacheSpec {
@@ -57,12 +58,16 @@ export interface Scenario {
   baselineFromTwister?: string;
   /** `allow_identical: true`: baseline and candidate may boot the same image (a harness self-test). */
   allowIdentical?: boolean;
+  /** `size:` and `records:` gates (off when absent). */
+  gates?: MeasureKeys['gates'];
+  /** `records:`: figures to capture from the consoles of the suites it names. */
+  records?: MeasureKeys['records'];
 }
 
 /** Guest seconds by default (the emulator's clock, see harness/run/clock.ts); 60 is twister's default timeout. */
 export const DEFAULT_TIMEOUTS: Timeouts = { wallSeconds: 60, silenceSeconds: 60, crashGraceSeconds: 0.5 };
 
-const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known', 'allow_identical'];
+const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known', 'allow_identical', 'size', 'records'];
 
 export interface LoadOptions {
   /** Folders searched for platforms/<name>.yaml, in order. */
@@ -121,6 +126,9 @@ export function loadScenario(file: string, options: LoadOptions): Scenario {
   }
   const allowIdentical = root.get('allow_identical');
   if (allowIdentical.boolean(false)) scenario.allowIdentical = true;
+  const measure = readMeasureKeys(root);
+  if (Object.keys(measure.gates).length) scenario.gates = measure.gates;
+  if (measure.records) scenario.records = measure.records;
   const known = root.get('known');
   if (known.present) {
     const path = at(known.string());

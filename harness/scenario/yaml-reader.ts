@@ -37,6 +37,11 @@ export class YamlValue {
     throw new ConfigError(this.doc.file, pos.line, pos.col, this.path, problem, hint);
   }
 
+  /** `file:line` of the value, for records of where something was declared. */
+  location(): string {
+    return `${this.doc.file}:${this.doc.lines.linePos(this.node?.range?.[0] ?? this.fallbackOffset).line}`;
+  }
+
   get(key: string): YamlValue {
     if (!isMap(this.node)) this.fail(`expected a mapping, found ${describe(this.node)}`);
     const pair = this.node.items.find((p) => isScalar(p.key) && p.key.value === key);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Platform, TwisterScenario } from '../domain.js';
 import { parseYaml, type YamlValue } from '../scenario/yaml-reader.js';
+import { readHarnessConfig } from './console-harness.js';
 
 /** What tandem does with each key; the rest are recorded under `ignored`. */
 const LIST_KEYS = {
@@ -97,6 +98,7 @@ function toScenario(id: string, file: string, d: Record<string, Raw>, at: YamlVa
     skip: false,
     ignored: {},
   };
+  let harnessConfig: Raw | undefined;
   for (const [k, v] of Object.entries(d)) {
     if (k in LIST_KEYS) {
       s[LIST_KEYS[k as keyof typeof LIST_KEYS]] = toList(v);
@@ -124,11 +126,22 @@ function toScenario(id: string, file: string, d: Record<string, Raw>, at: YamlVa
       case 'harness':
         if (typeof v === 'string') s.harness = v;
         break;
+      case 'harness_config':
+        harnessConfig = v;
+        break;
       case 'type':
         if (typeof v === 'string') s.type = v;
         break;
       default:
         s.ignored[k] = v;
+    }
+  }
+  if (harnessConfig !== undefined || s.harness === 'console') {
+    try {
+      const spec = readHarnessConfig(s.harness, harnessConfig, file);
+      if (spec.harness || spec.records) s.console = spec;
+    } catch (err) {
+      (at.get('harness_config').present ? at.get('harness_config') : at).fail((err as Error).message);
     }
   }
   // OVERLAY_CONFIG / CONF_FILE / DTC_OVERLAY_FILE inside extra_args are deprecated spellings of
@@ -173,8 +186,8 @@ export function forPlatform(list: readonly string[], platform: Platform): string
 const DEFAULT_PLATFORM_RAM_KB = 128;
 const DEFAULT_PLATFORM_FLASH_KB = 512;
 
-/** Harnesses whose verdict comes from ztest output, which is what tandem parses. */
-const ZTEST_HARNESSES = new Set(['', 'test', 'ztest']);
+/** Harnesses tandem judges: ztest output, or twister's console harness (zephyr/console-harness.ts). */
+const ZTEST_HARNESSES = new Set(['', 'test', 'ztest', 'console']);
 
 /**
  * Why twister would not build this scenario for this platform (its static filters, in its
@@ -199,7 +212,7 @@ export function staticFilterReasons(s: TwisterScenario, platform: Platform): str
   const flash = platform.flashKb ?? DEFAULT_PLATFORM_FLASH_KB;
   if (s.minFlashKb !== undefined && flash < s.minFlashKb) reasons.push(`Not enough FLASH (${flash} KB < min_flash ${s.minFlashKb} KB)`);
   if (s.harness !== undefined && !ZTEST_HARNESSES.has(s.harness)) {
-    reasons.push(`harness '${s.harness}' is not a ztest harness (tandem judges runs by ztest output)`);
+    reasons.push(`harness '${s.harness}' is not a ztest or console harness (tandem judges runs by ztest output or console regexes)`);
   }
   return reasons;
 }

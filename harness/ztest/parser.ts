@@ -261,7 +261,7 @@ function unfinishedStatus(end: RunEnd): CaseStatus {
 export function describeEnd(end: RunEnd, fatal?: Fatal): string {
   switch (end.kind) {
     case 'project':
-      return `PROJECT EXECUTION ${end.success ? 'SUCCESSFUL' : 'FAILED'}`;
+      return end.console ?? `PROJECT EXECUTION ${end.success ? 'SUCCESSFUL' : 'FAILED'}`;
     case 'fatal':
       return fatal?.line || `fatal error: ${end.reason}`;
     case 'silence':

@@ -1,0 +1,42 @@
+// The images a measurement compares: per comparison, each (platform, suite) measured on both
+// sides. Every attempt of a repeated job is kept (records take their median); the footprint of an
+// image is the same in each. Pure.
+import type { Comparison, MeasuredPair, RunResult } from '../domain.js';
+import { byText } from './format.js';
+
+export interface Pair<T> extends MeasuredPair {
+  /** One value per attempt that carried the measurement, in run order. */
+  baseline: T[];
+  candidate: T[];
+  /** The candidate's first such result. */
+  result: RunResult;
+}
+
+export function measuredPairs<T>(results: readonly RunResult[], comparisons: readonly Comparison[], pick: (r: RunResult) => T | undefined): Pair<T>[] {
+  const measured = new Map<string, { values: T[]; result: RunResult }>();
+  const keyOf = (platform: string, variant: string, suite: string) => `${platform}\u0000${variant}\u0000${suite}`;
+  for (const r of results) {
+    const value = pick(r);
+    if (value === undefined) continue;
+    const key = keyOf(r.job.platform, r.job.variant, r.job.suite);
+    const seen = measured.get(key);
+    if (seen) seen.values.push(value);
+    else measured.set(key, { values: [value], result: r });
+  }
+  const out: Pair<T>[] = [];
+  for (const c of comparisons) {
+    for (const cand of measured.values()) {
+      const { platform, variant, suite } = cand.result.job;
+      if (variant !== c.candidate) continue;
+      const base = measured.get(keyOf(platform, c.baseline, suite));
+      if (!base) continue;
+      out.push({ platform, suite, baselineVariant: c.baseline, candidateVariant: c.candidate, baseline: base.values, candidate: cand.values, result: cand.result });
+    }
+  }
+  return out.sort((a, b) => byText(a.candidateVariant, b.candidateVariant) || byText(a.platform, b.platform) || byText(a.suite, b.suite));
+}
+
+/** `qemu_cortex_m3/wasm/mutex`: the candidate image a finding is about. */
+export function pairLabel(p: MeasuredPair): string {
+  return `${p.platform}/${p.candidateVariant}/${p.suite}`;
+}
