@@ -1,5 +1,8 @@
 // The vocabulary every part of tandem speaks. Plain data only: these values cross process
 // boundaries (run.json, sharded runs merged later), so nothing here holds a handle or a class.
+import type { CostDiff, JobCost, JobReach, MeasureSpec, ReachDiff } from './domain-cost.js';
+
+export type * from './domain-cost.js';
 
 export type EmulatorKind = 'qemu' | 'renode' | 'silicon';
 
@@ -157,6 +160,8 @@ export interface Job {
   filtered?: string;
   /** testcase.yaml `build_only: true`: build (and check) the image but do not boot it. */
   buildOnly?: boolean;
+  /** The scenario's `measure:`: functions whose cost and reach the boot records. */
+  measure?: MeasureSpec;
 }
 
 /** The part of a Job that names it in results; survives serialisation and merging. */
@@ -244,6 +249,8 @@ export interface Provenance {
   imageSha256?: string;
   zephyrVersion?: string;
   host: string;
+  /** The functions the job measured, so `tandem rerun` measures them again. */
+  measure?: MeasureSpec;
   [extra: string]: unknown;
 }
 
@@ -293,6 +300,10 @@ export interface RunResult {
   forensics?: Forensics;
   /** Renode: the machine state saved when the job crashed or timed out (`tandem debug --from-snapshot`). */
   snapshot?: Snapshot;
+  /** Instructions per call of the measured functions, per case (harness/measure/cost/). */
+  cost?: JobCost;
+  /** The measured functions' basic blocks and the cases that executed each (harness/measure/reach/). */
+  reach?: JobReach;
 }
 
 export interface Snapshot {
@@ -496,14 +507,20 @@ export interface GatePolicy {
   allowIdentical?: boolean;
   /** Cross-platform disagreements gate (`--gate-platforms`). */
   platforms?: boolean;
+  /** A measured function whose candidate costs more than `ratio` × the baseline's instructions per call gates. */
+  cost?: { ratio: number };
 }
 
 /**
  * Per-comparison measurements, one key per room of harness/measure/ (footprint, records, cost,
  * reach), each rendered by report/. Absent when nothing was measured.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Measures {}
+export interface Measures {
+  /** Instructions per call, baseline against candidate, per function, suite and case. */
+  cost?: CostDiff[];
+  /** Basic blocks reached, baseline and candidate side by side, per function and suite. */
+  reach?: ReachDiff[];
+}
 
 /** A measurement's finding that gates the run (exit 1); decided by the measurement's pure differ. */
 export interface GateFinding {

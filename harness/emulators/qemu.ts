@@ -10,6 +10,7 @@ import { rememberedVersion } from './version-cache.js';
 import { openQemuLog } from './qemu-log.js';
 import { prepareFifos } from './fifo-reservoir.js';
 import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
+import { openQemuProbe } from './qemu-probe/index.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
 export function qemuBinary(): string {
@@ -70,7 +71,7 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal, workDir, debug, guestClock = true }): Promise<Session> {
+    async boot(image, platform, { signal, workDir, debug, guestClock = true, probe }): Promise<Session> {
       const bin = qemuBinary();
       if (debug?.snapshot) throw new Error('QEMU jobs have no saved state to load (snapshots are Renode only)');
       // What a person reproducing the boot by hand types; the plumbing below stays out of `command`.
@@ -82,6 +83,9 @@ export function createQemuEmulator(): Emulator {
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
       const qlog = platform.qemu ? await openQemuLog(bin, platform.qemu) : undefined;
       if (qlog) args.push(...qlog.args);
+      // Cost and reach: a TCG plugin watching the plan's addresses (qemu-probe/).
+      const probed = probe ? await openQemuProbe(bin, probe, workDir) : undefined;
+      if (probed && 'args' in probed) args.push(...probed.args);
       const proc = spawnGroup(bin, args);
       const clock = socket ? new QemuClock(socket.path, performance.now(), proc.child.stderr, platform.qemu?.virtualPerGuest) : undefined;
       let stopping: Promise<{ code: number | null; signal: string | null }> | undefined;
@@ -104,6 +108,7 @@ export function createQemuEmulator(): Emulator {
         stop,
         guestMs: () => processCpuMs(proc.pid),
         unmodelled: async () => (qlog ? qlog.finish() : []),
+        ...(probed ? { probeLog: () => ('args' in probed ? probed.finish() : { method: 'qemu-plugin', records: [], problem: probed.problem }) } : {}),
         ...(clock ? { guestClock: clock } : {}),
       };
     },

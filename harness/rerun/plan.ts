@@ -72,6 +72,7 @@ export function planRerun(record: RunRecord, selection: RerunSelection): RerunPl
         platform: p.platform,
         timeouts: p.timeouts,
         attempt,
+        ...(p.measure ? { measure: p.measure } : {}),
         image: {
           path: image,
           ...(p.imageSha256 ? { sha256: p.imageSha256 } : {}),

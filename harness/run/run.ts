@@ -5,7 +5,7 @@ import { hostname, cpus, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { expectedMs, priorityLimit, type DurationIndex } from './longest-first.js';
-import type { GatePolicy, Image, Job, JobRef, Provenance, RunEnd, RunPlanFacts, RunRecord, RunResult, CaseResult } from '../domain.js';
+import type { GatePolicy, Image, Job, JobRef, ProbeLog, Provenance, RunEnd, RunPlanFacts, RunRecord, RunResult, CaseResult } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { expandJobs, plannedJobs, type Selection } from '../scenario/expand.js';
 import type { Builder } from '../build/builder.js';
@@ -22,6 +22,7 @@ import { twisterFactsOf } from '../zephyr/twister-names.js';
 import { RunFolderError, storageFailure } from '../storage-error.js';
 import { analyseCrash, wantsForensics } from '../forensics/index.js';
 import { describeOwner, withLock } from './lock.js';
+import { measured, probeFor, unmeasured } from './measure.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -75,7 +76,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       ...(options.selection.shard ? { shard: options.selection.shard } : {}),
       ...(options.selectionText ? { selection: options.selectionText } : {}),
     },
-    policy: { ...(scenario.allowIdentical ? { allowIdentical: true } : {}), ...options.policy },
+    policy: { ...(scenario.allowIdentical ? { allowIdentical: true } : {}), ...(scenario.costGate ? { cost: { ratio: scenario.costGate } } : {}), ...options.policy },
     buildDirOf: (job) => buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name),
     twisterOf: (job) => ({ twister: twisterFactsOf(job, zephyrBase, scenario.dir), arch: job.platform.arch }),
     ...(scenario.known ? { known: scenario.known } : {}),
@@ -214,6 +215,10 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog }));
       }
       const expected = options.durations ? expectedMs(options.durations, job.id, job.platform.name, image.sha256) : undefined;
+      // Cost and reach: the plan is made from the image before the job takes a slot.
+      const probe = job.measure?.functions.length ? await probeFor(image, job.measure) : undefined;
+      const watch = probe && 'plan' in probe && probe.plan.sites.length ? probe : undefined;
+      let probed: ProbeLog | undefined;
       const result = await runLimit(expected ?? Infinity, async () => {
         if (options.signal.aborted) {
           return resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance);
@@ -225,9 +230,13 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
           provenance: { ...provenance, ...imageProvenance },
           snapshot: options.snapshot !== false,
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
+          ...(watch ? { probe: { plan: watch.plan, collect: (log: ProbeLog) => (probed = log) } } : {}),
         });
       }, i);
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
+      if (probe && 'problem' in probe) result.cost = unmeasured(probe.problem);
+      else if (probe && !watch) result.cost = measured(probe, { method: 'none', records: [] }).cost;
+      else if (watch && probed) Object.assign(result, measured(watch, probed));
       if (wantsForensics(result)) {
         const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;
         const forensics = await analyseCrash(result, options.runDir, { path: image.path, ...(buildDir ? { buildDir } : {}) });
@@ -271,6 +280,7 @@ function provenanceFor(job: Job, base: Provenance, emulatorVersion: string | und
     board: job.platform.board,
     platform: job.platform,
     timeouts: job.timeouts,
+    ...(job.measure ? { measure: job.measure } : {}),
   };
 }
 

@@ -25,6 +25,7 @@ import { cpuNameOf, memoriesOf, parseRepl } from './repl.js';
 import { FileTail } from './tail.js';
 import { keepCompiledModels, modelsBeside } from './compiled-models.js';
 import { UnmodelledTally, parseRenodeLogLine } from '../unmodelled.js';
+import { LOAD_PROBE, PROBE_DETACH, probeFinishCommand, probeStartCommand, readProbeRecords } from './probe.js';
 
 export { NOT_FOUND, locateRenode, parseRenodeVersion, probeRenode } from './locate.js';
 export { bootCommands, reuseCommands, stopCommands, parseVirtualMs, timingOf, monitorPath, replayCommandLine } from './commands.js';
@@ -66,6 +67,8 @@ interface Instance {
   monitor: RenodeMonitor;
   /** C# models compiled into this process: path → mtime when compiled. */
   models: Map<string, number>;
+  /** The cost probe's functions are defined in this process (probe.ts). */
+  probeLoaded?: boolean;
   boots: number;
   /** The machine in the emulation, if any (until a `Clear`). */
   machine?: {
@@ -134,7 +137,8 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       };
       // Fails early, before a process is taken, if a path cannot be expressed to the monitor.
       const replay = replayCommandLine(p.binary, bootCommands({ ...plan, includes: [...models.keys()] }));
-      const stop = stopCommands(plan.uart, plan.uartLog);
+      const probeFile = boot.probe ? join(resolve(boot.workDir), 'probe.records') : undefined;
+      const stop = [...stopCommands(plan.uart, plan.uartLog), ...(probeFile ? [probeFinishCommand(probeFile)] : [])];
       // What a machine must have been built from to be reused for this image.
       const memories = memoriesOf(info);
       // A debug session's machine waits for a debugger: never one to hand on to the next image.
@@ -165,9 +169,15 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       try {
         const previous = inst.machine;
         let reused = false;
+        // Cost and reach: the probe's hooks go in after the image is loaded, before it starts.
+        const probing = (commands: string[]) => {
+          if (!boot.probe) return commands;
+          const hooks = [...(inst.probeLoaded ? [] : [LOAD_PROBE]), probeStartCommand(boot.probe)];
+          return [...commands.slice(0, -1), ...hooks, ...commands.slice(-1)];
+        };
         if (key !== undefined && memories && previous?.key === key && previous.reusable) {
           previous.reusable = false;
-          const commands = reuseCommands({ ...plan, memories });
+          const commands = probing(reuseCommands({ ...plan, memories }));
           try {
             const outputs = await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
             baseMs = parseVirtualMs(outputs[commands.indexOf(VIRTUAL_TIME)] ?? '');
@@ -189,11 +199,12 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
           const snapshot = boot.debug?.snapshot;
           const commands = snapshot
             ? [...(inst.machine ? [CLEAR] : []), ...loadSnapshotCommands({ snapshot, machine: plan.machine, uart: plan.uart, uartLog: plan.uartLog, gdbPort: boot.debug!.port })]
-            : [...(inst.machine ? [CLEAR] : []), ...bootCommands({ ...plan, includes: [] })];
+            : probing([...(inst.machine ? [CLEAR] : []), ...bootCommands({ ...plan, includes: [] })]);
           inst.machine = { reusable: false, ...(key !== undefined ? { key } : {}) };
           await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
           baseMs = 0;
         }
+        if (boot.probe) inst.probeLoaded = true;
         pool.count(reused);
         tail = new FileTail(plan.uartLog);
         await tail.start();
@@ -206,7 +217,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       } finally {
         boot.signal.removeEventListener('abort', onAbort);
       }
-      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled, Number(plan.timing.quantum) * 1000);
+      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled, Number(plan.timing.quantum) * 1000, probeFile);
     },
     close: () => pool.close(),
     pids: () => pool.pids(),
@@ -233,6 +244,8 @@ class RenodeSession implements Session {
     private readonly flags: { renodeError: boolean },
     private readonly tally: UnmodelledTally,
     private readonly quantumMs: number,
+    /** Where the probe's records are written when the session stops; undefined without a probe. */
+    private readonly probeFile?: string,
   ) {
     this.console = tail;
     this.exited = new Promise<ExitInfo>((r) => (this.resolveExited = r));
@@ -278,10 +291,19 @@ class RenodeSession implements Session {
     return this.tally.list();
   }
 
+  /** The probe's records, read once the session has stopped (a stop that did not finish leaves none). */
+  probeLog() {
+    return readProbeRecords(this.probeRead ? this.probeFile : undefined, this.probeFile ? undefined : 'no probe in this boot');
+  }
+
+  private probeRead = false;
+
   /** Pauses the guest and saves the emulation into `file` (Renode's `Save`). */
   async saveState(file: string): Promise<void> {
     if (this.stopping || !this.inst.monitor.alive) throw new Error('the Renode session has ended');
-    await this.inst.monitor.execBatch(saveCommands(file), { timeoutMs: SAVE_TIMEOUT_MS });
+    const [pause, ...save] = saveCommands(file);
+    // A state cannot hold the probe's Python hooks; its records stay for the stop.
+    await this.inst.monitor.execBatch([pause!, ...(this.probeFile ? [PROBE_DETACH] : []), ...save], { timeoutMs: SAVE_TIMEOUT_MS });
     keepCompiledModels(this.inst.monitor.scratch, modelsBeside(file));
   }
 
@@ -299,6 +321,7 @@ class RenodeSession implements Session {
         clock = (await monitor.execBatch([...this.stopCommands, mark.command], { timeoutMs: STOP_TIMEOUT_MS }))[1];
         await mark.seen();
         clean = true;
+        this.probeRead = true;
       } catch (err) {
         // Paused and read the clock but could not close the console file: time is still good.
         if (err instanceof RenodeCommandError) clock = err.before[1];

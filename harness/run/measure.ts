@@ -1,0 +1,62 @@
+// The edge of cost and reach for one job: the image's own symbols, disassembly and line table (the
+// toolchain's nm, objdump and addr2line, as forensics finds them) made into a probe plan before the
+// boot, and the probe's records made into the result's `cost` and `reach` after it. A plan is made
+// once per image and spec; whatever goes wrong is a note on the result, never a failed run.
+import { dirname } from 'node:path';
+import type { Image, JobCost, JobReach, MeasureSpec, ProbeLog } from '../domain.js';
+import { locateToolchain } from '../forensics/toolchain.js';
+import { runTool } from '../forensics/resolve.js';
+import { normalizeAddress, parseAddr2line, parseNm } from '../forensics/elf-text.js';
+import { readImageCode } from '../measure/probe/image.js';
+import { buildProbe, type Probe } from '../measure/probe/plan.js';
+import { account } from '../measure/probe/account.js';
+import { readCost } from '../measure/cost/reader.js';
+import { readReach } from '../measure/reach/reader.js';
+
+const plans = new Map<string, Promise<Probe | { problem: string }>>();
+
+/** The probe for an image (memoised per image content and spec). */
+export function probeFor(image: Image, spec: MeasureSpec): Promise<Probe | { problem: string }> {
+  const key = JSON.stringify([image.path, image.sha256, spec.functions]);
+  let pending = plans.get(key);
+  if (!pending) {
+    pending = makeProbe(image, spec).catch((err: Error) => ({ problem: `no probe plan: ${err.message}` }));
+    plans.set(key, pending);
+  }
+  return pending;
+}
+
+async function makeProbe(image: Image, spec: MeasureSpec): Promise<Probe | { problem: string }> {
+  const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : dirname(dirname(image.path));
+  const { tools, missing } = locateToolchain(buildDir);
+  if (!tools.nm || !tools.objdump) return { problem: `cost and reach need nm and objdump (${missing.join('; ')}): apt-get install binutils-arm-none-eabi` };
+  const [nm, objdump] = await Promise.all([runTool(tools.nm, ['-S', '-n', '--defined-only', image.path]), runTool(tools.objdump, ['-d', image.path])]);
+  if (!nm.ok) return { problem: nm.why };
+  if (!objdump.ok) return { problem: objdump.why };
+  const probe = buildProbe(readImageCode(parseNm(nm.stdout), objdump.stdout), spec);
+  if (tools.addr2line && probe.model.blocks.length) {
+    const lines = await runTool(tools.addr2line, ['-a', '-f', '-e', image.path, ...probe.model.blocks.map((b) => normalizeAddress(b.start))]);
+    if (lines.ok) {
+      const frames = parseAddr2line(lines.stdout);
+      for (const b of probe.model.blocks) {
+        const where = frames.get(normalizeAddress(b.start))?.[0];
+        if (where?.file) b.file = where.file;
+        if (where?.line) b.line = where.line;
+      }
+    }
+  }
+  return probe;
+}
+
+/** A job's cost and reach from its probe's records. */
+export function measured(probe: Probe, log: ProbeLog): { cost: JobCost; reach?: JobReach } {
+  const accounted = account(probe.model, log.records);
+  const cost = readCost(probe.model, log, accounted);
+  // A probe that saw nothing reached nothing either: no block list claiming every path unreached.
+  return log.problem && !log.records.length ? { cost } : { cost, reach: readReach(probe.model, accounted) };
+}
+
+/** The cost a job records when it could not be measured at all: why. */
+export function unmeasured(problem: string): JobCost {
+  return { functions: [], cases: [], notes: [problem] };
+}
