@@ -29,6 +29,8 @@ Options for run:
   --durations FILE     run.json whose job times order this run, longest first (repeatable;
                        earlier runs in the same reports folder are read anyway)
   --gate-platforms     exit 1 when a case disagrees across platforms (reported either way)
+  --gate-cost RATIO    exit 1 when a measured function costs more than RATIO × its baseline per call
+                       (the scenario's measure: names the functions; informational otherwise)
   --allow-incomplete   exit 0 instead of 3 when something was not compared (still listed)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --build-root DIR     where images are built (default: the scenario's build.build_root)

@@ -2,13 +2,15 @@
 // room of its own (a pure reader and differ under measure/<room>/). Here they are asked, in one
 // place, for their per-comparison results and for the findings that gate the run. Pure.
 import type { Comparison, GateFinding, GatePolicy, Measures, RunResult } from '../domain.js';
+import { costRoom } from './cost/index.js';
+import { reachRoom } from './reach/index.js';
 
 /** One room: the results of a run in, its comparison rows and gate findings out. */
 export interface MeasureRoom {
   compare(results: readonly RunResult[], comparisons: readonly Comparison[], policy: GatePolicy): { measures: Measures; findings: GateFinding[] };
 }
 
-const ROOMS: readonly MeasureRoom[] = [];
+const ROOMS: readonly MeasureRoom[] = [costRoom, reachRoom];
 
 export function measureComparisons(results: readonly RunResult[], comparisons: readonly Comparison[], policy: GatePolicy = {}): { measures?: Measures; findings: GateFinding[] } {
   let measures: Measures | undefined;

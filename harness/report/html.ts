@@ -4,6 +4,7 @@
 // through the escaping, the browser would still refuse to run it. Pure.
 import { platformHtmlSection } from './platforms.js';
 import { durationHtmlSection } from './durations.js';
+import { COST_STYLE, costHtmlSection, hasCost } from './html-cost.js';
 import { createHash } from 'node:crypto';
 import type { DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { isNotableLine } from '../ztest/grammar.js';
@@ -107,6 +108,7 @@ pre.log .gap{color:var(--mute);font-style:italic}
 .note{color:var(--mute)}
 .forensics pre{margin:0 0 8px;background:#fff8f8;border:1px solid var(--line);padding:6px 8px;font:12px/1.4 ui-monospace,monospace;overflow:auto}
 pre.log a.pc{color:inherit;text-decoration:underline dotted}
+${COST_STYLE}
 `;
 
 // Plain, dependency-free: reads the filter choices and hides non-matching rows; opens the log
@@ -152,9 +154,10 @@ const SCRIPT = `
   window.addEventListener('hashchange', reveal);
   apply();
   reveal();
-  // Sortable duration table: numbers by data-v, text by content; a second click reverses.
-  var dt = document.getElementById('durations-table');
-  if (dt) Array.prototype.forEach.call(dt.tHead.rows[0].cells, function (th, i) {
+  // Sortable tables (durations, cost): numbers by data-v, text by content; a second click reverses.
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (dt) {
+  Array.prototype.forEach.call(dt.tHead.rows[0].cells, function (th, i) {
+    if (!th.getAttribute('data-sort')) return;
     th.style.cursor = 'pointer';
     th.addEventListener('click', function () {
       var numeric = th.getAttribute('data-sort') === 'n';
@@ -169,6 +172,7 @@ const SCRIPT = `
       });
       list.forEach(function (r) { body.appendChild(r); });
     });
+  });
   });
 })();
 `;
@@ -425,10 +429,11 @@ export function renderHtml(record: RunRecord, opts: HtmlOptions = {}): string {
 <body>
 ${glyphSprite()}
 ${header(record)}
-<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}${record.diff.some((d) => d.durationRatio !== undefined) ? '<a href="#durations">Guest durations</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
+<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}${record.diff.some((d) => d.durationRatio !== undefined) ? '<a href="#durations">Guest durations</a>' : ''}${hasCost(record) ? '<a href="#cost">Cost and reach</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
 ${diffSection(view, opts.maxDiffRows ?? 5000, embedded)}
 ${platformHtmlSection(record, e)}
 ${durationHtmlSection(record, e)}
+${costHtmlSection(record, e)}
 ${matrixSection(view)}
 ${jobsSection(view, embedded, left)}
 <script>${SCRIPT}</script>

@@ -19,6 +19,7 @@ import {
 } from './common.js';
 import { accessText } from './unmodelled.js';
 import { platformJunitSuite } from './platforms.js';
+import { costProperties } from './cost.js';
 
 export interface JunitOptions {
   logs?: LogSource;
@@ -164,7 +165,7 @@ function counts(c: Counts): string {
   return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}"`;
 }
 
-function properties(r: RunResult): string {
+function properties(r: RunResult, record: RunRecord): string {
   const props: Array<[string, string | number | undefined]> = [
     ['verdict', r.verdict],
     ['reason', r.reason],
@@ -175,6 +176,7 @@ function properties(r: RunResult): string {
     ['virtual_ms', r.virtualMs],
     ['log', r.log],
     ['unmodelled', r.unmodelled?.length ? r.unmodelled.map((a) => accessText(a, r.job.platform)).join('; ') : undefined],
+    ...costProperties(record, r),
   ];
   return props
     .filter((p): p is [string, string | number] => p[1] !== undefined)
@@ -209,7 +211,7 @@ export function renderJunit(record: RunRecord, opts: JunitOptions = {}): string 
     const stamp = isTimestamp(r.startedAt) ? ` timestamp="${xmlAttr(r.startedAt)}"` : '';
     return [
       `  <testsuite name="${xmlAttr(classname)}" id="${i}" ${counts(c)} time="${seconds(r.wallMs)}"${stamp} hostname="${xmlAttr(record.host.hostname)}">`,
-      `    <properties>\n${properties(r)}\n    </properties>`,
+      `    <properties>\n${properties(r, record)}\n    </properties>`,
       ...rows.map((row) => renderRow(row, classname)),
       '  </testsuite>',
     ].join('\n');

@@ -3,6 +3,7 @@
 // budget by showing fewer rows per table; cutting at a line is the last resort. Pure.
 import { platformMarkdown } from './platforms.js';
 import { durationMarkdown } from './durations.js';
+import { costMarkdown } from './cost.js';
 import { GROUP_TITLE, reasonLines, reasonText } from './judgement.js';
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import { knownMarkdown } from './known-section.js';
@@ -244,6 +245,8 @@ function compose(view: RunView, limits: Limits): string {
   if (across) parts.push(across);
   const slower = durationMarkdown(view.record, (t) => mdEscape(t), limits.rows);
   if (slower) parts.push(slower);
+  const cost = costMarkdown(view.record, (t) => mdEscape(t), limits.rows);
+  if (cost) parts.push(cost);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
   const unmodelled = unmodelledSection(view, limits);

@@ -20,6 +20,7 @@ import {
   type JobView,
 } from './common.js';
 import { accessText } from './unmodelled.js';
+import { costTapComments } from './cost.js';
 
 const NOT_OK_VERDICTS: ReadonlySet<Verdict> = new Set(['failed', 'crashed', 'timeout', 'build-error', 'emulator-error']);
 
@@ -121,6 +122,7 @@ export function renderTap(record: RunRecord): string {
   for (const p of (record.platforms ?? []).filter((x) => x.class === 'disagree').slice(0, 20)) {
     head.push(`# platforms disagree: ${oneLine(`${p.variant} ${p.suite} ${p.case} ${Object.entries(p.statuses).map(([k, v]) => `${k}=${v}`).join(' ')}`, 400)}`);
   }
+  head.push(...costTapComments(record));
   for (const line of reasonLines(judgementOf(record), { items: 5, skipWorse: true })) head.push(`# ${line.group === 'incomplete' ? 'not compared' : line.group}: ${oneLine(reasonText(line), 400)}`);
   const s = record.summary;
   const summary = `tandem ${overallHeadline(record)}: ${s.jobs} jobs (${formatCounts(s.verdicts, VERDICT_TALLY, ', ')}); cases ${formatCounts(s.diff, CLASS_ORDER, ', ') || 'not compared'}`;

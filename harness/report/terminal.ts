@@ -2,6 +2,7 @@
 // things that got worse and points at the report folder for the rest. Pure.
 import { platformTerminalLines } from './platforms.js';
 import { durationTerminalLines } from './durations.js';
+import { costTerminalLines } from './cost.js';
 import type { DiffClass, DiffEntry, RunRecord } from '../domain.js';
 import {
   CASE_ORDER,
@@ -116,6 +117,8 @@ export function renderTerminalSummary(record: RunRecord, opts: TerminalOptions =
   if (across) sections.push(across.map((l, i) => (i === 0 ? paint(record.summary.platforms?.disagree ? 'warn' : 'dim', fit(l, width)) : fit(l, width))));
   const slower = durationTerminalLines(record);
   if (slower) sections.push(slower.map((l, i) => (i === 0 ? paint('dim', fit(l, width)) : fit(l, width))));
+  const cost = costTerminalLines(record);
+  if (cost) sections.push(cost.map((l, i) => (i === 0 ? paint('dim', fit(l, width)) : fit(l, width))));
   const blocked = view.changes.filter((d) => d.class === 'blocked');
   if (blocked.length > 0) {
     const jobs = new Set(blocked.map((d) => `${d.platform}/${d.candidateVariant}/${d.suite}`));

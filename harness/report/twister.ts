@@ -6,6 +6,7 @@
 import type { CaseStatus, RunRecord, RunResult, Verdict } from '../domain.js';
 import { buildView, cleanText, excerpt, oneLine, seconds, toConsoleLog, type CaseView, type ConsoleLog, type LogSource } from './common.js';
 import { twisterSuiteName, type TwisterFacts } from '../zephyr/twister-names.js';
+import { twisterCost } from './cost.js';
 
 export type TwisterSuiteStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered';
 export type TwisterCaseStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered' | 'blocked';
@@ -38,6 +39,8 @@ export interface TwisterSuite {
   /** tandem's variant and job id: keys twister's tools ignore. */
   variant: string;
   tandem_job: string;
+  /** Measured functions: calls and instructions per call over the boot (tandem's cost, issue 19). */
+  tandem_cost?: Record<string, { calls: number; min: number; median: number; max: number }>;
 }
 
 export interface TwisterReport {
@@ -207,6 +210,8 @@ export function toTwister(record: RunRecord, opts: TwisterOptions = {}): Twister
     const reason = suiteReason(result);
     if (reason !== undefined) suite.reason = reason;
     if (status === 'failed' || status === 'error') suite.log = suiteLog(result, opts.logs);
+    const cost = twisterCost(result);
+    if (cost) suite.tandem_cost = cost;
     const toolchainOf = result.provenance['toolchain'];
     if (typeof toolchainOf === 'string') suite.toolchain = toolchainOf;
     return suite;
