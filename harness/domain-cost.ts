@@ -136,11 +136,18 @@ export interface ProbeSite {
   /** `switch`: the base register's number and the byte offset of the lowest address accessed. */
   base?: number;
   offset?: number;
+  /**
+   * `switch` inside an exception handler (Zephyr's PendSV): an emulator that reports exception entry
+   * and return with the stack pointer sees the switch there and need not watch this site.
+   */
+  inException?: boolean;
 }
 
 export interface ProbePlan {
   sites: ProbeSite[];
   counters: number;
+  /** The measured functions' code, for probes that see whole translated blocks rather than instructions. */
+  code?: Array<{ start: number; end: number }>;
 }
 
 /**
@@ -155,7 +162,8 @@ export type ProbeRecord =
   | { kind: 'site'; id: number; count: number; key?: number }
   | { kind: 'hits'; id: number; count: number }
   | { kind: 'exit'; id: number; count: number }
-  | { kind: 'exception'; end: boolean; count: number };
+  /** `key`: the stack pointer of the code interrupted (entry) or resumed (return): it names the thread. */
+  | { kind: 'exception'; end: boolean; count: number; key?: number };
 
 export interface ProbeLog {
   /** `qemu-plugin`, `renode-hooks`. */

@@ -25,7 +25,7 @@ import { cpuNameOf, memoriesOf, parseRepl } from './repl.js';
 import { FileTail } from './tail.js';
 import { keepCompiledModels, modelsBeside } from './compiled-models.js';
 import { UnmodelledTally, parseRenodeLogLine } from '../unmodelled.js';
-import { LOAD_PROBE, PROBE_DETACH, probeFinishCommand, probeStartCommand, readProbeRecords } from './probe.js';
+import { PROBE_SOURCE, probeDetachCommand, probeFinishCommand, probeStartCommand, readProbeRecords, writeProbePlan } from './probe.js';
 
 export { NOT_FOUND, locateRenode, parseRenodeVersion, probeRenode } from './locate.js';
 export { bootCommands, reuseCommands, stopCommands, parseVirtualMs, timingOf, monitorPath, replayCommandLine } from './commands.js';
@@ -67,8 +67,6 @@ interface Instance {
   monitor: RenodeMonitor;
   /** C# models compiled into this process: path → mtime when compiled. */
   models: Map<string, number>;
-  /** The cost probe's functions are defined in this process (probe.ts). */
-  probeLoaded?: boolean;
   boots: number;
   /** The machine in the emulation, if any (until a `Clear`). */
   machine?: {
@@ -137,8 +135,11 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       };
       // Fails early, before a process is taken, if a path cannot be expressed to the monitor.
       const replay = replayCommandLine(p.binary, bootCommands({ ...plan, includes: [...models.keys()] }));
+      // Cost and reach: the C# probe is compiled with the board's models (probe.ts).
       const probeFile = boot.probe ? join(resolve(boot.workDir), 'probe.records') : undefined;
-      const stop = [...stopCommands(plan.uart, plan.uartLog), ...(probeFile ? [probeFinishCommand(probeFile)] : [])];
+      const planFile = boot.probe ? writeProbePlan(boot.probe, resolve(boot.workDir)) : undefined;
+      if (planFile) models.set(PROBE_SOURCE, statSync(PROBE_SOURCE).mtimeMs);
+      const stop = [...stopCommands(plan.uart, plan.uartLog), ...(probeFile ? [probeFinishCommand(plan.cpu, probeFile)] : [])];
       // What a machine must have been built from to be reused for this image.
       const memories = memoriesOf(info);
       // A debug session's machine waits for a debugger: never one to hand on to the next image.
@@ -169,12 +170,8 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       try {
         const previous = inst.machine;
         let reused = false;
-        // Cost and reach: the probe's hooks go in after the image is loaded, before it starts.
-        const probing = (commands: string[]) => {
-          if (!boot.probe) return commands;
-          const hooks = [...(inst.probeLoaded ? [] : [LOAD_PROBE]), probeStartCommand(boot.probe)];
-          return [...commands.slice(0, -1), ...hooks, ...commands.slice(-1)];
-        };
+        // The probe starts watching after the image is loaded, before the guest starts.
+        const probing = (commands: string[]) => (planFile ? [...commands.slice(0, -1), probeStartCommand(plan.cpu, planFile), ...commands.slice(-1)] : commands);
         if (key !== undefined && memories && previous?.key === key && previous.reusable) {
           previous.reusable = false;
           const commands = probing(reuseCommands({ ...plan, memories }));
@@ -204,7 +201,6 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
           await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
           baseMs = 0;
         }
-        if (boot.probe) inst.probeLoaded = true;
         pool.count(reused);
         tail = new FileTail(plan.uartLog);
         await tail.start();
@@ -217,7 +213,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       } finally {
         boot.signal.removeEventListener('abort', onAbort);
       }
-      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled, Number(plan.timing.quantum) * 1000, probeFile);
+      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled, Number(plan.timing.quantum) * 1000, probeFile ? { file: probeFile, cpu: plan.cpu } : undefined);
     },
     close: () => pool.close(),
     pids: () => pool.pids(),
@@ -244,8 +240,8 @@ class RenodeSession implements Session {
     private readonly flags: { renodeError: boolean },
     private readonly tally: UnmodelledTally,
     private readonly quantumMs: number,
-    /** Where the probe's records are written when the session stops; undefined without a probe. */
-    private readonly probeFile?: string,
+    /** Where the probe's records are written when the session stops, and the CPU it watches. */
+    private readonly probe?: { file: string; cpu: string },
   ) {
     this.console = tail;
     this.exited = new Promise<ExitInfo>((r) => (this.resolveExited = r));
@@ -293,7 +289,7 @@ class RenodeSession implements Session {
 
   /** The probe's records, read once the session has stopped (a stop that did not finish leaves none). */
   probeLog() {
-    return readProbeRecords(this.probeRead ? this.probeFile : undefined, this.probeFile ? undefined : 'no probe in this boot');
+    return readProbeRecords(this.probeRead ? this.probe?.file : undefined);
   }
 
   private probeRead = false;
@@ -303,7 +299,7 @@ class RenodeSession implements Session {
     if (this.stopping || !this.inst.monitor.alive) throw new Error('the Renode session has ended');
     const [pause, ...save] = saveCommands(file);
     // A state cannot hold the probe's Python hooks; its records stay for the stop.
-    await this.inst.monitor.execBatch([pause!, ...(this.probeFile ? [PROBE_DETACH] : []), ...save], { timeoutMs: SAVE_TIMEOUT_MS });
+    await this.inst.monitor.execBatch([pause!, ...(this.probe ? [probeDetachCommand(this.probe.cpu)] : []), ...save], { timeoutMs: SAVE_TIMEOUT_MS });
     keepCompiledModels(this.inst.monitor.scratch, modelsBeside(file));
   }
 

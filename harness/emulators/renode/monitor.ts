@@ -30,10 +30,6 @@ import { RENODE_CONFIG, seedCompiledModels, userDirEnv } from './compiled-models
  * `pause` that ends a short suite) for longer than the suite runs. The helper calls the same
  * StartAll on a thread of its own and answers once the emulation reports itself started, before
  * that sleep; nothing happens after the sleep, so the guest sees no difference.
- *
- * `py <expression>` is the other: a Python expression evaluated in the helper's scope (the monitor's
- * own `python` command would wait on the interpreter this helper is running in). `tandem_load`
- * defines more functions there, such as the cost probe's (renode/probe.ts).
  */
 const HELPER = [
   'from Antmicro.Renode.UserInterface import CommandInteractionEater as _TandemEater',
@@ -57,9 +53,6 @@ const HELPER = [
   '    while not emulation.IsStarted and not state["done"]:',
   '        System.Threading.Thread.Sleep(1)',
   '    return state["error"]',
-  'def tandem_load(encoded):',
-  '    exec(System.Text.Encoding.UTF8.GetString(System.Convert.FromBase64String(encoded)), globals())',
-  '    return ""',
   'def tandem_run(tag, encoded):',
   '    outputs = []',
   '    status = "ok"',
@@ -67,22 +60,17 @@ const HELPER = [
   '    for part in encoded.split("."):',
   '        command = System.Text.Encoding.UTF8.GetString(System.Convert.FromBase64String(part))',
   '        eater = _TandemEater()',
-  '        text = None',
   '        try:',
   '            if command == "start":',
   '                error = _tandem_start()',
   '                ok = not error',
-  '            elif command.startswith("py "):',
-  '                text = str(eval(command[3:], globals()))',
-  '                ok = True',
-  '                error = ""',
   '            else:',
   '                ok = monitor.Parse(command, eater)',
   '                error = eater.GetError()',
   '        except Exception as e:',
   '            ok = False',
   '            error = str(e)',
-  '        outputs.append(_tandem_b64(eater.GetContents() if text is None else text))',
+  '        outputs.append(_tandem_b64(eater.GetContents()))',
   '        if not ok or error:',
   '            status = "error"',
   '            break',

@@ -28,7 +28,7 @@ export function readCost(model: ProbeModel, log: ProbeLog, accounted: Accounted)
     functions: model.measured,
     ...(model.missing.length ? { missing: model.missing } : {}),
     cases,
-    ...(accounted.unfinished.size ? { unfinished: Object.fromEntries(accounted.unfinished) } : {}),
+    ...(accounted.unfinished.size ? { unfinished: Object.fromEntries([...accounted.unfinished].sort(([a], [b]) => a.localeCompare(b))) } : {}),
     ...(notes.length ? { notes } : {}),
   };
 }

@@ -20,6 +20,12 @@ interface Frame {
   carrier: number;
   /** A conditional tail branch executed: taken unless the fall-through comes next. */
   pending?: { to: number; tail: number };
+  /**
+   * The call began as the frame below tail-called into its function: the two end at the same
+   * return. (Two frames that merely share a function, such as a stale call of a thread whose
+   * struct a new thread reuses, do not.)
+   */
+  chained?: boolean;
   start: number;
   excluded: number;
   window: number;
@@ -51,9 +57,27 @@ export function account(model: ProbeModel, records: readonly ProbeRecord[]): Acc
   let afterBoundary = false;
   let current: Context = { frames: [] };
   const saved = new Map<number, Context>();
+  const orphans: Context[] = [];
   const top = () => current.frames[current.frames.length - 1];
-  const taken = (f: Frame | undefined) => {
-    if (f?.pending) {
+  /**
+   * The frames the running function carries: the top one and those below it with the same carrier
+   * (a measured function tail-called by another measured one carries both calls). A branch out of
+   * that function moves them all.
+   */
+  const carried = (): Frame[] => {
+    const out: Frame[] = [];
+    for (let i = current.frames.length - 1; i >= 0; i--) {
+      out.push(current.frames[i]!);
+      if (!current.frames[i]!.chained) break;
+    }
+    return out;
+  };
+  /** Instruction count of the last tail branch taken (or pending) in the current context. */
+  let lastTail: number | undefined;
+  /** A pending conditional tail branch was taken: the carried frames move to its target. */
+  const taken = () => {
+    for (const f of carried()) {
+      if (!f.pending) continue;
       f.carrier = f.pending.to;
       delete f.pending;
     }
@@ -63,6 +87,25 @@ export function account(model: ProbeModel, records: readonly ProbeRecord[]): Acc
     const list = calls.get(f.fn!) ?? [];
     list.push(instructions);
     calls.set(f.fn!, list);
+  };
+  /** The current context stops running after `at` instructions; `key` names it for its resumption. */
+  const suspend = (key: number | undefined, at: number) => {
+    current.suspendedAt = at;
+    if (key !== undefined) {
+      // A thread that never ran again (aborted) whose key a new one now has: its calls never end.
+      const stale = saved.get(key);
+      if (stale) orphans.push(stale);
+      saved.set(key, current);
+    }
+    current = { frames: [] };
+  };
+  /** The context saved under `key` runs again (a context never saved starts empty). */
+  const resume = (key: number | undefined, at: number) => {
+    const next = (key !== undefined ? saved.get(key) : undefined) ?? { frames: [] };
+    if (key !== undefined) saved.delete(key);
+    if (next.suspendedAt !== undefined) for (const f of next.frames) f.excluded += at - next.suspendedAt;
+    delete next.suspendedAt;
+    current = next;
   };
   /** Closes frame `i` of the current context; `after` = instructions executed up to its end. */
   const close = (i: number, after: number) => {
@@ -84,8 +127,13 @@ export function account(model: ProbeModel, records: readonly ProbeRecord[]): Acc
       continue;
     }
     if (r.kind === 'exception') {
-      if (!r.end) current.frames.push({ kind: 'exception', carrier: -1, start: r.count, excluded: 0, window: w });
-      else {
+      // An emulator that names the interrupted thread by its stack pointer: every exception leaves
+      // that thread and returns to the one it names (the same one unless the handler switched).
+      if (!r.end) {
+        current.frames.push({ kind: 'exception', carrier: -1, start: r.count, excluded: 0, window: w });
+        if (r.key !== undefined) suspend(r.key, r.count);
+      } else {
+        if (r.key !== undefined) resume(r.key, r.count);
         const i = lastIndex(current.frames, (f) => f.kind === 'exception');
         if (i >= 0) close(i, r.count);
       }
@@ -94,52 +142,51 @@ export function account(model: ProbeModel, records: readonly ProbeRecord[]): Acc
     const m = model.meanings[r.id];
     if (!m) continue;
     switch (m.kind) {
-      case 'entry':
-        taken(top());
-        current.frames.push({ kind: 'call', fn: model.bodies[m.fn]!.measured!, entrySite: r.id, carrier: m.fn, start: r.count, excluded: 0, window: w });
+      case 'entry': {
+        taken();
+        const below = top();
+        const chained = below?.kind === 'call' && below.carrier === m.fn && lastTail === r.count - 1;
+        current.frames.push({ kind: 'call', fn: model.bodies[m.fn]!.measured!, entrySite: r.id, carrier: m.fn, start: r.count, excluded: 0, window: w, ...(chained ? { chained } : {}) });
         break;
+      }
       case 'vector':
         current.frames.push({ kind: 'exception', carrier: m.fn, start: r.count, excluded: 0, window: w });
         break;
-      case 'return':
-        taken(top());
-        // A return ends every frame it carries: a measured function tail-called by another ends both.
-        while (top()?.carrier === m.fn) close(current.frames.length - 1, r.count + 1);
-        break;
-      case 'tail': {
-        const t = top();
-        taken(t);
-        if (t?.carrier !== m.from) break;
-        if (m.conditional) t.pending = { to: m.to, tail: r.id };
-        else t.carrier = m.to;
+      case 'return': {
+        taken();
+        // A return ends the chain it carries: a measured function tail-called by another ends both.
+        let t = top();
+        while (t?.carrier === m.fn) {
+          close(current.frames.length - 1, r.count + 1);
+          if (!t.chained) break;
+          t = top();
+        }
         break;
       }
-      case 'fallthrough': {
-        const t = top();
-        if (t?.pending?.tail === m.tail) delete t.pending;
-        else taken(t);
+      case 'tail':
+        taken();
+        if (top()?.carrier !== m.from) break;
+        lastTail = r.count;
+        for (const f of carried()) {
+          if (m.conditional) f.pending = { to: m.to, tail: r.id };
+          else f.carrier = m.to;
+        }
         break;
-      }
-      case 'lost': {
-        const t = top();
-        taken(t);
-        if (t?.carrier === m.from) t.carrier = -1;
+      case 'fallthrough':
+        if (top()?.pending?.tail === m.tail) for (const f of carried()) delete f.pending;
+        else taken();
         break;
-      }
+      case 'lost':
+        taken();
+        if (top()?.carrier === m.from) for (const f of carried()) f.carrier = -1;
+        break;
       case 'save':
-        taken(top());
-        current.suspendedAt = r.count + 1;
-        if (r.key !== undefined) saved.set(r.key, current);
-        current = { frames: [] };
+        taken();
+        suspend(r.key, r.count + 1);
         break;
-      case 'restore': {
-        const next = (r.key !== undefined ? saved.get(r.key) : undefined) ?? { frames: [] };
-        if (r.key !== undefined) saved.delete(r.key);
-        if (next.suspendedAt !== undefined) for (const f of next.frames) f.excluded += r.count - next.suspendedAt;
-        delete next.suspendedAt;
-        current = next;
+      case 'restore':
+        resume(r.key, r.count);
         break;
-      }
       case 'boundary':
         windows.push({ calls: new Map(), blocks: new Set() });
         w = windows.length - 1;
@@ -158,7 +205,7 @@ export function account(model: ProbeModel, records: readonly ProbeRecord[]): Acc
   }
 
   const unfinished = new Map<string, number>();
-  for (const ctx of [current, ...saved.values()]) {
+  for (const ctx of [current, ...saved.values(), ...orphans]) {
     for (const f of ctx.frames) if (f.kind === 'call') unfinished.set(f.fn!, (unfinished.get(f.fn!) ?? 0) + 1);
   }
   return { windows, unfinished };

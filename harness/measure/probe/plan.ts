@@ -69,7 +69,7 @@ export function buildProbe(image: ImageCode, spec: MeasureSpec): Probe {
   const sites: ProbeSite[] = [];
   const meanings: SiteMeaning[] = [];
   const notes: string[] = [];
-  const site = (address: number, role: ProbeSite['role'], meaning: SiteMeaning, key?: { base: number; offset: number }) => {
+  const site = (address: number, role: ProbeSite['role'], meaning: SiteMeaning, key?: { base: number; offset: number; inException?: boolean }) => {
     sites.push({ id: meanings.length, address, role, ...key });
     meanings.push(meaning);
     return meanings.length - 1;
@@ -133,9 +133,10 @@ export function buildProbe(image: ImageCode, spec: MeasureSpec): Probe {
     const multiples = codeOf(b).map((ins) => ({ ins, m: multiple(ins.text) })).filter((x) => x.m && x.m.registers.length >= 8);
     const save = multiples.find((x) => x.m!.store);
     const restore = [...multiples].reverse().find((x) => !x.m!.store);
+    const inException = image.vectors.includes(b.start) ? { inException: true } : {};
     if (save && restore) {
-      site(save.ins.address, 'switch', { kind: 'save' }, { base: save.m!.base, offset: save.m!.offset });
-      site(restore.ins.address, 'switch', { kind: 'restore' }, { base: restore.m!.base, offset: restore.m!.offset });
+      site(save.ins.address, 'switch', { kind: 'save' }, { base: save.m!.base, offset: save.m!.offset, ...inException });
+      site(restore.ins.address, 'switch', { kind: 'restore' }, { base: restore.m!.base, offset: restore.m!.offset, ...inException });
     }
   }
   if (!sites.some((s) => s.role === 'switch')) notes.push(`no context-switch routine (${SWITCH_ROUTINES.join(', ')}) found: a call that switches threads counts the other threads' instructions`);
@@ -154,5 +155,6 @@ export function buildProbe(image: ImageCode, spec: MeasureSpec): Probe {
       }
     }
   });
-  return { plan: { sites, counters: blocks.length }, model: { bodies: followed, meanings, blocks, measured, missing, notes } };
+  const code = [...functions.values()].flat().map((b) => ({ start: b.start, end: b.end }));
+  return { plan: { sites, counters: blocks.length, code }, model: { bodies: followed, meanings, blocks, measured, missing, notes } };
 }
