@@ -66,7 +66,7 @@ describe('the npm package, installed into an empty project', function () {
 
   it('holds what a user runs and nothing else', () => {
     for (const f of ['bin/tandem', 'bin/tandem.js', 'dist/bundle/cli.js', 'dist/harness/cli.js', 'dist/harness/version.js', 'platforms/qemu_cortex_m3.yaml', 'boards/nucleo_g474re.repl',
-      'boards/models/STM32G4_RCC.cs', 'scenarios/demo.yaml', 'firmware/tests/sem/src/main.c', 'firmware/cmake/tandem_demo.cmake', 'README.md', 'LICENSE', 'package.json']) {
+      'boards/models/STM32G4_RCC.cs', 'probes/qemu/tandem-probe.c', 'probes/renode/TandemProbe.cs', 'scenarios/demo.yaml', 'firmware/tests/sem/src/main.c', 'firmware/cmake/tandem_demo.cmake', 'README.md', 'LICENSE', 'package.json']) {
       expect(files, f).to.include(f);
     }
     const strays = files.filter((f) => /^(test|bench|harness|scripts|reports|build|node_modules)\//.test(f) || f.startsWith('dist/test') || f.startsWith('dist/bench') || f.endsWith('.ts'));

@@ -10,7 +10,7 @@ import { fileStamp, readCache, tandemCacheDir, writeCache } from '../../cache-di
 import { resolveProgram } from '../executable.js';
 import { REPO_ROOT } from '../../version.js';
 
-export const PLUGIN_SOURCE = join(REPO_ROOT, 'harness/emulators/qemu-probe/tandem-probe.c');
+export const PLUGIN_SOURCE = join(REPO_ROOT, 'probes/qemu/tandem-probe.c');
 const SUPPORT_CACHE = 'qemu-plugins.json';
 
 const built = new Map<string, Promise<{ path: string } | { problem: string }>>();

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../../version.js';
 import { monitorName, monitorString } from './commands.js';
 
 /** The C# probe, compiled like a board model (`include`), once per Renode process that measures. */
-export const PROBE_SOURCE = join(REPO_ROOT, 'harness/emulators/renode/TandemProbe.cs');
+export const PROBE_SOURCE = join(REPO_ROOT, 'probes/renode/TandemProbe.cs');
 
 /**
  * The plan as TandemProbe.cs reads it. Follow sites, vectors and switches inside exception handlers
