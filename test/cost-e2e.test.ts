@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { RunRecord, RunResult } from '../harness/domain.js';
+import { RUN_SCHEMA_VERSION, type RunRecord, type RunResult } from '../harness/domain.js';
 import { parseRunJson } from '../harness/report/json.js';
 import { finishRecord, metaOf } from '../harness/run/record.js';
 import { flowOf } from '../harness/measure/probe/thumb.js';
@@ -137,10 +137,10 @@ describe('cost and reach: the demo measured in QEMU, end to end', function () {
   });
 
   it('a scenario or --gate-cost can gate on the ratio: the judge then fails the run and names the function', () => {
-    const gated = finishRecord({ ...metaOf(merged), policy: { ...merged.policy, cost: { ratio: 1.5 } }, results: merged.results, diff: merged.diff });
+    const gated = finishRecord({ schema: 'tandem-run', schemaVersion: RUN_SCHEMA_VERSION, ...metaOf(merged), policy: { ...merged.policy, cost: { ratio: 1.5 } }, results: merged.results, diff: merged.diff });
     expect(gated.judgement.exitCode).to.equal(1);
     expect(gated.gates!.filter((g) => g.measure === 'cost').map((g) => g.subject)).to.include('qemu_cortex_m3/wasm/mutex: k_mutex_unlock');
-    const loose = finishRecord({ ...metaOf(merged), policy: { ...merged.policy, cost: { ratio: 1000 } }, results: merged.results, diff: merged.diff });
+    const loose = finishRecord({ schema: 'tandem-run', schemaVersion: RUN_SCHEMA_VERSION, ...metaOf(merged), policy: { ...merged.policy, cost: { ratio: 1000 } }, results: merged.results, diff: merged.diff });
     expect(loose.gates?.filter((g) => g.measure === 'cost') ?? []).to.deep.equal([]);
   });
 
