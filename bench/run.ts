@@ -5,6 +5,8 @@
 //   3. memory: tandem's heap and RSS as the job count grows (logs stream to disk)
 //   4. renode: boot → verdict of each demo suite on nucleo_g474re, first boot vs a reused process
 //   5. rerun: `tandem rerun --failed` start-up to its first boot (bench/rerun.ts)
+//   6. pool: the whole `tandem run` against a bare pool of the same QEMU command lines (bench/cli-vs-pool.ts)
+//   7. cost: a run with `measure:` against the same run without (bench/cost.ts)
 // Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
 // the least any harness must do.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { rerunStartup } from './rerun.js';
 import { bareQemu, barePool } from './bare-pool.js';
 import { poolBench } from './cli-vs-pool.js';
 import { hangLatency } from './hang.js';
+import { costBench } from './cost.js';
 
 const cores = defaultConcurrency();
 const work = join(tmpdir(), `tandem-bench-${process.pid}`);
@@ -278,6 +281,7 @@ async function main(): Promise<void> {
     if (!which || which === 'renode') await renode();
     if (!which || which === 'rerun') await rerunStartup(work);
     if (!which || which === 'pool') await poolBench(process.argv.slice(3));
+    if (!which || which === 'cost') await costBench(process.argv.slice(3));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -29,8 +29,7 @@ function isCodeAddress(n: number): boolean {
   return n < 0xf0000000;
 }
 
-/** Runs one of the toolchain's tools; a failure is a reason, never an exception. */
-export async function runTool(path: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
+async function runTool(path: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
   const r = await execa(path, args, { reject: false, timeout: 20_000, stdin: 'ignore' });
   if (r.exitCode === 0) return { ok: true, stdout: r.stdout };
   return { ok: false, why: `${basename(path)} failed: ${(r.stderr || r.shortMessage || '').split('\n')[0]}` };

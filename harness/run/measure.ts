@@ -1,29 +1,70 @@
 // The edge of cost and reach for one job: the image's own symbols, disassembly and line table (the
 // toolchain's nm, objdump and addr2line, as forensics finds them) made into a probe plan before the
 // boot, and the probe's records made into the result's `cost` and `reach` after it. A plan is made
-// once per image and spec; whatever goes wrong is a note on the result, never a failed run.
-import { dirname } from 'node:path';
+// once per image and spec and kept in tandem's cache folder: three tools over a whole image cost a
+// demo-sized boot several times over. Whatever goes wrong is a note on the result, never a failed run.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Image, JobCost, JobReach, MeasureSpec, ProbeLog } from '../domain.js';
 import { locateToolchain } from '../forensics/toolchain.js';
-import { runTool } from '../forensics/resolve.js';
 import { normalizeAddress, parseAddr2line, parseNm } from '../forensics/elf-text.js';
 import { readImageCode } from '../measure/probe/image.js';
-import { buildProbe, type Probe } from '../measure/probe/plan.js';
+import { PLAN_FORMAT, buildProbe, type Probe } from '../measure/probe/plan.js';
+import { tandemCacheDir } from '../cache-dir.js';
+import { TANDEM_VERSION } from '../version.js';
 import { account } from '../measure/probe/account.js';
 import { readCost } from '../measure/cost/reader.js';
 import { readReach } from '../measure/reach/reader.js';
 
 const plans = new Map<string, Promise<Probe | { problem: string }>>();
 
-/** The probe for an image (memoised per image content and spec). */
+/** The probe for an image: made once per image content and spec, then read from the cache folder. */
 export function probeFor(image: Image, spec: MeasureSpec): Promise<Probe | { problem: string }> {
   const key = JSON.stringify([image.path, image.sha256, spec.functions]);
   let pending = plans.get(key);
   if (!pending) {
-    pending = makeProbe(image, spec).catch((err: Error) => ({ problem: `no probe plan: ${err.message}` }));
+    const file = image.sha256 ? join(tandemCacheDir(), 'probe-plans', `${createHash('sha256').update(JSON.stringify([PLAN_FORMAT, TANDEM_VERSION, image.sha256, spec.functions])).digest('hex').slice(0, 32)}.json`) : undefined;
+    const cached = file ? readPlan(file) : undefined;
+    pending = cached
+      ? Promise.resolve(cached)
+      : makeProbe(image, spec).then((p) => {
+          if (file && 'plan' in p) keepPlan(file, p);
+          return p;
+        }, (err: Error) => ({ problem: `no probe plan: ${err.message}` }));
     plans.set(key, pending);
   }
   return pending;
+}
+
+function readPlan(file: string): Probe | undefined {
+  try {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as Probe;
+    return p && Array.isArray(p.plan?.sites) && Array.isArray(p.model?.meanings) ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written aside and renamed, so a concurrent tandem never reads half a plan; a cache that fails is no cache. */
+function keepPlan(file: string, probe: Probe): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(probe));
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // read-only home, full disk: the plan is made again next time
+  }
+}
+
+/** One of the toolchain's tools over the image; a failure is a reason. */
+function runTool(path: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
+  return new Promise((resolve) => {
+    execFile(path, args, { maxBuffer: 256 << 20, timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve(err ? { ok: false, why: `${basename(path)} failed: ${String(stderr || err.message).trim().split('\n')[0]}` } : { ok: true, stdout }),
+    );
+  });
 }
 
 async function makeProbe(image: Image, spec: MeasureSpec): Promise<Probe | { problem: string }> {

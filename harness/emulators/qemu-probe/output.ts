@@ -26,21 +26,24 @@ export function parseProbeOutput(read: (offset: number, length: number) => Buffe
   const body = read(HEADER + counters * 8, count * RECORD);
   const records: ProbeRecord[] = [];
   const flushed = new Array<number>(counters).fill(0);
+  // Two 32-bit halves instead of BigInt: a boot's records run to tens of thousands.
+  const u64 = (b: Buffer, at: number) => b.readUInt32LE(at + 4) * 0x100000000 + b.readUInt32LE(at);
   for (let i = 0; i + RECORD <= body.length; i += RECORD) {
     const id = body.readUInt32LE(i);
     const flags = body.readUInt32LE(i + 4);
-    const n = Number(body.readBigUInt64LE(i + 8));
+    const n = u64(body, i + 8);
     if (flags === 2) {
       records.push({ kind: 'hits', id, count: n });
       if (id < counters) flushed[id]! += n;
     } else if (flags === 1) {
-      const key = body.readBigUInt64LE(i + 16);
-      records.push({ kind: 'site', id, count: n, ...(key !== 0xffffffffffffffffn ? { key: Number(key) } : {}) });
+      // No memory access seen (all ones): no key.
+      const unseen = body.readUInt32LE(i + 16) === 0xffffffff && body.readUInt32LE(i + 20) === 0xffffffff;
+      records.push(unseen ? { kind: 'site', id, count: n } : { kind: 'site', id, count: n, key: u64(body, i + 16) });
     } else records.push({ kind: 'site', id, count: n });
   }
   // A boot ends with SIGKILL: what the counters gathered since the last window is still in the file.
   for (let id = 0; id < counters && (id + 1) * 8 <= counts.length; id++) {
-    const rest = Number(counts.readBigUInt64LE(id * 8)) - flushed[id]!;
+    const rest = u64(counts, id * 8) - flushed[id]!;
     if (rest > 0) records.push({ kind: 'hits', id, count: rest });
   }
   return { method: 'qemu-plugin', records, ...(dropped ? { dropped } : {}) };

@@ -12,7 +12,11 @@ export function readCost(model: ProbeModel, log: ProbeLog, accounted: Accounted)
   for (const w of accounted.windows) {
     const key = w.case ?? OUTSIDE_CASES;
     const calls = byCase.get(key) ?? new Map<string, number[]>();
-    for (const [fn, list] of w.calls) calls.set(fn, [...(calls.get(fn) ?? []), ...list]);
+    for (const [fn, list] of w.calls) {
+      const all = calls.get(fn);
+      if (all) all.push(...list);
+      else calls.set(fn, [...list]);
+    }
     byCase.set(key, calls);
   }
   const cases: JobCost['cases'] = [];

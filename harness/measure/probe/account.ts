@@ -76,6 +76,8 @@ export function account(model: ProbeModel, records: readonly ProbeRecord[]): Acc
   let lastTail: number | undefined;
   /** A pending conditional tail branch was taken: the carried frames move to its target. */
   const taken = () => {
+    // A pending tail is set on every carried frame at once: none is pending unless the top one is.
+    if (!top()?.pending) return;
     for (const f of carried()) {
       if (!f.pending) continue;
       f.carrier = f.pending.to;

@@ -19,6 +19,8 @@ import { decode, multiple, type Decoded } from './thumb.js';
  * least 8 core registers and restores the incoming one with one such load-multiple.
  */
 export const SWITCH_ROUTINES = ['z_arm_pendsv', 'z_arm_context_switch'];
+/** The plans cached in tandem's cache folder are made by this version of the planner; bump it on change. */
+export const PLAN_FORMAT = 1;
 /** ztest's test-thread entry: a case's before-hooks run here, ahead of the case's own function. */
 export const CASE_BOUNDARIES = ['test_cb'];
 
