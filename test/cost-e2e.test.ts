@@ -9,6 +9,7 @@ import { RUN_SCHEMA_VERSION, type RunRecord, type RunResult } from '../harness/d
 import { parseRunJson } from '../harness/report/json.js';
 import { finishRecord, metaOf } from '../harness/run/record.js';
 import { flowOf } from '../harness/measure/probe/thumb.js';
+import { functionDisassembly, type Ins } from './helpers/disassembly.js';
 import { DEMO_BUILD_ROOT, demoScenario } from './helpers/demo.js';
 import { scratch } from './helpers/tmp.js';
 import { tandemCli, taggedProcesses, testTag } from './helpers/tandem-cli.js';
@@ -19,21 +20,8 @@ const FUNCTIONS = ['k_sem_give', 'k_mutex_unlock', 'k_msgq_put'];
 const MEASURE = `measure: { functions: [${FUNCTIONS.join(', ')}] }\n`;
 const SUITES = ['sem', 'mutex', 'msgq'];
 
-interface Ins {
-  address: number;
-  text: string;
-}
-
 async function disassembly(elf: string, fn: string): Promise<Ins[]> {
-  const text = (await execa('arm-none-eabi-objdump', ['-d', elf])).stdout;
-  const start = text.indexOf(`<${fn}>:\n`);
-  const out: Ins[] = [];
-  for (const line of text.slice(start).split('\n').slice(1)) {
-    if (!line.trim()) break;
-    const m = /^\s*([0-9a-f]+):\t[0-9a-f ]+\t(.*)$/.exec(line);
-    if (m && !m[2]!.startsWith('.')) out.push({ address: parseInt(m[1]!, 16), text: m[2]!.replace(/\t/g, ' ').trim() });
-  }
-  return out;
+  return functionDisassembly((await execa('arm-none-eabi-objdump', ['-d', elf])).stdout, fn);
 }
 
 /** Instructions from a function's entry to its first return when no conditional branch is taken. */

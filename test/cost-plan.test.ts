@@ -11,24 +11,7 @@ import { parseNm } from '../harness/forensics/elf-text.js';
 import { readImageCode } from '../harness/measure/probe/image.js';
 import { buildProbe, type Probe } from '../harness/measure/probe/plan.js';
 import { flowOf, multiple } from '../harness/measure/probe/thumb.js';
-
-interface Line {
-  address: number;
-  text: string;
-}
-
-/** objdump's instruction lines of one function, read with a regex of this test's own. */
-function disassemblyOf(objdump: string, fn: string): Line[] {
-  const start = objdump.indexOf(`<${fn}>:\n`);
-  if (start < 0) throw new Error(`${fn} not in the disassembly`);
-  const out: Line[] = [];
-  for (const line of objdump.slice(start).split('\n').slice(1)) {
-    if (!line.trim()) break;
-    const m = /^\s*([0-9a-f]+):\t[0-9a-f ]+\t(.*)$/.exec(line);
-    if (m && !m[2]!.startsWith('.')) out.push({ address: parseInt(m[1]!, 16), text: m[2]!.replace(/\t/g, ' ').trim() });
-  }
-  return out;
-}
+import { functionDisassembly as disassemblyOf } from './helpers/disassembly.js';
 
 describe('cost: the probe plan of the demo images', function () {
   this.timeout(300_000);

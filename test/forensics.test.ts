@@ -142,7 +142,10 @@ describe('forensics: the demo wasm sem crash resolved against its own ELF (real 
 
   it('names the function and source line the firmware source has for the udf, and the instruction', async () => {
     const pc = await udfAddress();
-    const f = await resolveFault({ dump: { fault: 'USAGE FAULT', details: ['Attempt to execute undefined instruction'], registers: { pc, lr: '0x00000bb1' }, thread: { address: '0x200001b0', name: 'test_sem_limit_saturates' } }, elf, buildDir });
+    // The test thread's struct, wherever this build placed it.
+    const { execa } = await import('execa');
+    const thread = `0x${/^([0-9a-f]+) [bBdD] ztest_thread$/m.exec((await execa('arm-none-eabi-nm', [elf])).stdout)![1]!}`;
+    const f = await resolveFault({ dump: { fault: 'USAGE FAULT', details: ['Attempt to execute undefined instruction'], registers: { pc, lr: '0x00000bb1' }, thread: { address: thread, name: 'test_sem_limit_saturates' } }, elf, buildDir });
     const body = lineOf(/synth_k_sem_give_body\(unsigned int count, unsigned int limit\)$/);
     expect(f.pc).to.include({ symbol: 'synth_k_sem_give_body', line: lineOf(/wasm_trap_unreachable\(\);/, body), wasmLto: true });
     expect(f.pc!.file).to.match(/firmware\/src\/kernel\/sem_wasm\.c$/);

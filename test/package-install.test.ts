@@ -111,7 +111,7 @@ describe('the npm package, installed into an empty project', function () {
     expect(classes).to.include.members(['mutex_api_1cpu.test_mutex_priority_inheritance:regression', 'sem_api.test_sem_limit_saturates:crash', 'msgq_api.test_msgq_put_until_full:hang']);
     expect(existsSync(join(project, 'build/demo/qemu_cortex_m3/wasm/sem/zephyr/zephyr.elf'))).to.equal(true);
     const pkgDir = join(project, 'node_modules/tandem');
-    expect(readdirSync(pkgDir).sort()).to.deep.equal(['LICENSE', 'README.md', 'bin', 'boards', 'dist', 'docs', 'firmware', 'package.json', 'platforms', 'scenarios']);
+    expect(readdirSync(pkgDir).sort()).to.deep.equal(['LICENSE', 'README.md', 'bin', 'boards', 'dist', 'docs', 'firmware', 'package.json', 'platforms', 'probes', 'scenarios']);
     expect(taggedProcesses(tag)).to.deep.equal([]);
   });
 });

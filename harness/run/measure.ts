@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Image, JobCost, JobReach, MeasureSpec, ProbeLog } from '../domain.js';
+import type { Image, JobCost, JobReach, MeasureSpec, ProbeLog, ProbePlan } from '../domain.js';
 import { locateToolchain } from '../forensics/toolchain.js';
 import { normalizeAddress, parseAddr2line, parseNm } from '../forensics/elf-text.js';
 import { readImageCode } from '../measure/probe/image.js';
@@ -89,15 +89,19 @@ async function makeProbe(image: Image, spec: MeasureSpec): Promise<Probe | { pro
   return probe;
 }
 
-/** A job's cost and reach from its probe's records. */
-export function measured(probe: Probe, log: ProbeLog): { cost: JobCost; reach?: JobReach } {
-  const accounted = account(probe.model, log.records);
-  const cost = readCost(probe.model, log, accounted);
-  // A probe that saw nothing reached nothing either: no block list claiming every path unreached.
-  return log.problem && !log.records.length ? { cost } : { cost, reach: readReach(probe.model, accounted) };
+/** What runJob needs to have the plan watched (nothing when the image has nothing to watch). */
+export function watching(probe: Probe | { problem: string }, collect: (log: ProbeLog) => void): { probe?: { plan: ProbePlan; collect(log: ProbeLog): void } } {
+  return 'plan' in probe && probe.plan.sites.length ? { probe: { plan: probe.plan, collect } } : {};
 }
 
-/** The cost a job records when it could not be measured at all: why. */
-export function unmeasured(problem: string): JobCost {
-  return { functions: [], cases: [], notes: [problem] };
+/**
+ * A job's cost and reach from its probe's records; without records (the job did not boot, the
+ * probe could not start, no named function is in the image) the cost says why.
+ */
+export function measurements(probe: Probe | { problem: string }, log: ProbeLog | undefined): { cost: JobCost; reach?: JobReach } {
+  if ('problem' in probe) return { cost: { functions: [], cases: [], notes: [probe.problem] } };
+  const accounted = account(probe.model, log?.records ?? []);
+  const cost = readCost(probe.model, log ?? { method: 'none', records: [] }, accounted);
+  // A probe that saw nothing reached nothing either: no block list claiming every path unreached.
+  return !log || (log.problem && !log.records.length) ? { cost } : { cost, reach: readReach(probe.model, accounted) };
 }

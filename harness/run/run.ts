@@ -22,7 +22,7 @@ import { twisterFactsOf } from '../zephyr/twister-names.js';
 import { RunFolderError, storageFailure } from '../storage-error.js';
 import { analyseCrash, wantsForensics } from '../forensics/index.js';
 import { describeOwner, withLock } from './lock.js';
-import { measured, probeFor, unmeasured } from './measure.js';
+import { measurements, probeFor, watching } from './measure.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -217,7 +217,6 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
       const expected = options.durations ? expectedMs(options.durations, job.id, job.platform.name, image.sha256) : undefined;
       // Cost and reach: the plan is made from the image before the job takes a slot.
       const probe = job.measure?.functions.length ? await probeFor(image, job.measure) : undefined;
-      const watch = probe && 'plan' in probe && probe.plan.sites.length ? probe : undefined;
       let probed: ProbeLog | undefined;
       const result = await runLimit(expected ?? Infinity, async () => {
         if (options.signal.aborted) {
@@ -230,13 +229,11 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
           provenance: { ...provenance, ...imageProvenance },
           snapshot: options.snapshot !== false,
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
-          ...(watch ? { probe: { plan: watch.plan, collect: (log: ProbeLog) => (probed = log) } } : {}),
+          ...(probe ? watching(probe, (log) => (probed = log)) : {}),
         });
       }, i);
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
-      if (probe && 'problem' in probe) result.cost = unmeasured(probe.problem);
-      else if (probe && !watch) result.cost = measured(probe, { method: 'none', records: [] }).cost;
-      else if (watch && probed) Object.assign(result, measured(watch, probed));
+      if (probe) Object.assign(result, measurements(probe, probed));
       if (wantsForensics(result)) {
         const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;
         const forensics = await analyseCrash(result, options.runDir, { path: image.path, ...(buildDir ? { buildDir } : {}) });

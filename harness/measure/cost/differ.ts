@@ -2,7 +2,7 @@
 // per call of every call and of each case, and their ratio. Informational unless the policy names a
 // ratio that a candidate may not exceed. Pure.
 import type { CallStats, Comparison, CostDiff, GateFinding, GatePolicy, RunResult } from '../../domain.js';
-import { comparedPairs } from '../../judge/pairs.js';
+import { measuredPairs, rowPlace } from '../pairs.js';
 import { figure, mergeStats, ratioOf } from './stats.js';
 
 /** Per function: all its calls, and its calls per case, over every attempt of one side. */
@@ -29,7 +29,7 @@ function sideOf(results: readonly RunResult[]): Map<string, FunctionSide> {
 
 export function diffCost(results: readonly RunResult[], comparisons: readonly Comparison[]): CostDiff[] {
   const out: CostDiff[] = [];
-  for (const p of comparedPairs({ results: [...results], comparisons: [...comparisons], diff: [], interrupted: false })) {
+  for (const p of measuredPairs(results, comparisons)) {
     const measured = (rs: readonly RunResult[]) => rs.filter((r) => r.cost !== undefined);
     const baseline = sideOf(measured(p.baselineResults));
     const candidate = sideOf(measured(p.candidateResults));
@@ -46,10 +46,7 @@ export function diffCost(results: readonly RunResult[], comparisons: readonly Co
       const cAll = figure(c?.all);
       const ratio = ratioOf(bAll, cAll);
       out.push({
-        platform: p.platform,
-        suite: p.suite,
-        baselineVariant: p.baseline,
-        candidateVariant: p.candidate,
+        ...rowPlace(p),
         function: fn,
         ...(bAll ? { baseline: bAll } : {}),
         ...(cAll ? { candidate: cAll } : {}),

@@ -1,7 +1,7 @@
 // Reach, baseline and candidate side by side: per comparison, suite and measured function, how many
 // of its blocks any case executed, which none did, and which one case alone did. Informational. Pure.
 import type { Comparison, FunctionReach, ReachBlock, ReachDiff, ReachSide, RunResult } from '../../domain.js';
-import { comparedPairs } from '../../judge/pairs.js';
+import { measuredPairs, rowPlace } from '../pairs.js';
 
 /** A function's blocks over every attempt of one side: a block is reached if any attempt reached it. */
 function blocksOf(results: readonly RunResult[], fn: string): { job: string; blocks: ReachBlock[] } | undefined {
@@ -34,16 +34,13 @@ export function reachSide(job: string, blocks: readonly ReachBlock[]): ReachSide
 
 export function diffReach(results: readonly RunResult[], comparisons: readonly Comparison[]): ReachDiff[] {
   const out: ReachDiff[] = [];
-  for (const p of comparedPairs({ results: [...results], comparisons: [...comparisons], diff: [], interrupted: false })) {
+  for (const p of measuredPairs(results, comparisons)) {
     const names = [...new Set([...p.baselineResults, ...p.candidateResults].flatMap((r) => r.reach?.functions.map((f) => f.function) ?? []))];
     for (const fn of names) {
       const b = blocksOf(p.baselineResults, fn);
       const c = blocksOf(p.candidateResults, fn);
       out.push({
-        platform: p.platform,
-        suite: p.suite,
-        baselineVariant: p.baseline,
-        candidateVariant: p.candidate,
+        ...rowPlace(p),
         function: fn,
         ...(b ? { baseline: reachSide(b.job, b.blocks) } : {}),
         ...(c ? { candidate: reachSide(c.job, c.blocks) } : {}),
