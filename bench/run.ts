@@ -9,6 +9,7 @@
 //   7. short: `tandem run` on short suites (the demo images × 5) against a bare pool of the same
 //      QEMU command lines, wall and CPU (bench/cli-vs-pool.ts); `pool` the same on given ELFs
 //   8. footprint: reading each image's footprint, new and seen before (bench/footprint.ts)
+//   9. cost: a run with `measure:` against the same run without (bench/cost.ts)
 // Bare QEMU here means the same command line, read until the image's last verdict line, then killed:
 // the least any harness must do.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ import { poolBench } from './cli-vs-pool.js';
 import { hangLatency } from './hang.js';
 import { hammerBench } from './hammer.js';
 import { footprintBench } from './footprint.js';
+import { costBench } from './cost.js';
 
 const cores = defaultConcurrency();
 const work = join(tmpdir(), `tandem-bench-${process.pid}`);
@@ -287,6 +289,7 @@ async function main(): Promise<void> {
     if (!which || which === 'short') await poolBench(process.argv.slice(3), 'short');
     if (which === 'pool') await poolBench(process.argv.slice(3), 'pool');
     if (!which || which === 'footprint') await footprintBench(work, process.argv.slice(3));
+    if (!which || which === 'cost') await costBench(process.argv.slice(3));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

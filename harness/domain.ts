@@ -1,9 +1,11 @@
 // The vocabulary every part of tandem speaks. Plain data only: these values cross process
 // boundaries (run.json, sharded runs merged later), so nothing here holds a handle or a class.
 import type { ConsoleSpec, Footprint, FootprintDiff, RecordDiff, Records } from './domain-measures.js';
+import type { CostDiff, JobCost, JobReach, MeasureSpec, ReachDiff } from './domain-cost.js';
 
-// The measurement rooms' vocabulary (footprint, recorded figures) lives beside this file.
+// The measurement rooms' vocabulary (footprint, recorded figures; cost and reach) lives beside this file.
 export * from './domain-measures.js';
+export type * from './domain-cost.js';
 
 export type EmulatorKind = 'qemu' | 'renode' | 'silicon';
 
@@ -165,6 +167,8 @@ export interface Job {
   buildOnly?: boolean;
   /** What the console is read for besides ztest: twister's console harness, figures to record. */
   console?: ConsoleSpec;
+  /** The scenario's `measure:`: functions whose cost and reach the boot records. */
+  measure?: MeasureSpec;
 }
 
 /** The part of a Job that names it in results; survives serialisation and merging. */
@@ -256,6 +260,8 @@ export interface Provenance {
   imageSha256?: string;
   zephyrVersion?: string;
   host: string;
+  /** The functions the job measured, so `tandem rerun` measures them again. */
+  measure?: MeasureSpec;
   [extra: string]: unknown;
 }
 
@@ -309,6 +315,10 @@ export interface RunResult {
   footprint?: Footprint;
   /** Figures the console printed that a record pattern captured: harness/measure/records/. */
   records?: Records;
+  /** Instructions per call of the measured functions, per case (harness/measure/cost/). */
+  cost?: JobCost;
+  /** The measured functions' basic blocks and the cases that executed each (harness/measure/reach/). */
+  reach?: JobReach;
 }
 
 export interface Snapshot {
@@ -520,6 +530,8 @@ export interface GatePolicy {
   size?: { ramPct?: number; flashPct?: number };
   /** Recorded figures: the largest candidate/baseline ratio allowed, per group name (`cyc: 4`). */
   records?: Record<string, number>;
+  /** A measured function whose candidate costs more than `ratio` × the baseline's instructions per call gates. */
+  cost?: { ratio: number };
 }
 
 /**
@@ -529,6 +541,10 @@ export interface GatePolicy {
 export interface Measures {
   footprint?: FootprintDiff[];
   records?: RecordDiff[];
+  /** Instructions per call, baseline against candidate, per function, suite and case. */
+  cost?: CostDiff[];
+  /** Basic blocks reached, baseline and candidate side by side, per function and suite. */
+  reach?: ReachDiff[];
 }
 
 /** A measurement's finding that gates the run (exit 1); decided by the measurement's pure differ. */

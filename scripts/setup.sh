@@ -12,6 +12,8 @@ have arm-none-eabi-gcc || need+=(gcc-arm-none-eabi)
 [ -e /usr/lib/arm-none-eabi/include/string.h ] || [ -e /usr/include/newlib/string.h ] || need+=(libnewlib-arm-none-eabi)
 have cmake || need+=(cmake)
 have ninja || need+=(ninja-build)
+# Cost and reach: the QEMU probe plugin is compiled with the host's C compiler on first use.
+have cc || have gcc || need+=(gcc)
 # Crash forensics (addr2line/objdump/nm on the job's ELF) and `tandem debug`'s debugger, which its tests drive.
 have arm-none-eabi-addr2line || need+=(binutils-arm-none-eabi)
 have gdb-multiarch || need+=(gdb-multiarch)

@@ -66,7 +66,7 @@ describe('the npm package, installed into an empty project', function () {
 
   it('holds what a user runs and nothing else', () => {
     for (const f of ['bin/tandem', 'bin/tandem.js', 'dist/bundle/cli.js', 'dist/harness/cli.js', 'dist/harness/version.js', 'platforms/qemu_cortex_m3.yaml', 'boards/nucleo_g474re.repl',
-      'boards/models/STM32G4_RCC.cs', 'scenarios/demo.yaml', 'firmware/tests/sem/src/main.c', 'firmware/cmake/tandem_demo.cmake', 'README.md', 'LICENSE', 'package.json']) {
+      'boards/models/STM32G4_RCC.cs', 'probes/qemu/tandem-probe.c', 'probes/renode/TandemProbe.cs', 'scenarios/demo.yaml', 'firmware/tests/sem/src/main.c', 'firmware/cmake/tandem_demo.cmake', 'README.md', 'LICENSE', 'package.json']) {
       expect(files, f).to.include(f);
     }
     const strays = files.filter((f) => /^(test|bench|harness|scripts|reports|build|node_modules)\//.test(f) || f.startsWith('dist/test') || f.startsWith('dist/bench') || f.endsWith('.ts'));
@@ -111,7 +111,7 @@ describe('the npm package, installed into an empty project', function () {
     expect(classes).to.include.members(['mutex_api_1cpu.test_mutex_priority_inheritance:regression', 'sem_api.test_sem_limit_saturates:crash', 'msgq_api.test_msgq_put_until_full:hang']);
     expect(existsSync(join(project, 'build/demo/qemu_cortex_m3/wasm/sem/zephyr/zephyr.elf'))).to.equal(true);
     const pkgDir = join(project, 'node_modules/tandem');
-    expect(readdirSync(pkgDir).sort()).to.deep.equal(['LICENSE', 'README.md', 'bin', 'boards', 'dist', 'docs', 'firmware', 'package.json', 'platforms', 'scenarios']);
+    expect(readdirSync(pkgDir).sort()).to.deep.equal(['LICENSE', 'README.md', 'bin', 'boards', 'dist', 'docs', 'firmware', 'package.json', 'platforms', 'probes', 'scenarios']);
     expect(taggedProcesses(tag)).to.deep.equal([]);
   });
 });

@@ -34,6 +34,8 @@ Options for run:
                        percent: ram=10,flash=10 (or one number for both; the scenario's size:)
   --gate-record LIST   exit 1 when a recorded figure's candidate/baseline ratio is over this:
                        cyc=4 (the scenario's records: gate)
+  --gate-cost RATIO    exit 1 when a measured function costs more than RATIO × its baseline per call
+                       (the scenario's measure: names the functions; informational otherwise)
   --allow-incomplete   exit 0 instead of 3 when something was not compared (still listed)
   --rebuild            build every image even if the build cache has it (keys are still recorded)
   --build-root DIR     where images are built (default: the scenario's build.build_root)

@@ -42,6 +42,13 @@ function shardOf(value: string | undefined): { index: number; count: number } | 
 }
 
 
+/** `--gate-cost 2.5`: a positive number, the most a candidate may cost per call relative to its baseline. */
+function positiveRatio(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} takes a positive number (a ratio such as 1.5), got '${value}'`);
+  return n;
+}
+
 export async function cmdRun(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -63,6 +70,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
       'gate-platforms': { type: 'boolean' },
       'gate-size': { type: 'string' },
       'gate-record': { type: 'string', multiple: true },
+      'gate-cost': { type: 'string' },
       'allow-incomplete': { type: 'boolean' },
       durations: { type: 'string', multiple: true },
       format: { type: 'string' },
@@ -129,6 +137,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
         ...(values['allow-incomplete'] ? { allowIncomplete: true } : {}),
         ...(values['gate-platforms'] ? { platforms: true } : {}),
         ...gateFlags(values['gate-size'], values['gate-record']),
+        ...(values['gate-cost'] !== undefined ? { cost: { ratio: positiveRatio('gate-cost', values['gate-cost']) } } : {}),
       },
       selectionText: selectionText(values),
     });

@@ -1,6 +1,6 @@
 // The one seam between the run pool and whatever executes an image. QEMU, Renode and a real board
 // sit behind it; the pool, the parser and the reports never learn which one ran.
-import type { EmulatorKind, Image, Platform, UnmodelledAccess } from '../domain.js';
+import type { EmulatorKind, Image, Platform, ProbeLog, ProbePlan, UnmodelledAccess } from '../domain.js';
 
 export interface BootOptions {
   /** Aborting stops the session (Ctrl-C, run shutdown). */
@@ -14,6 +14,8 @@ export interface BootOptions {
   debug?: { port: number; snapshot?: string };
   /** Offer the guest's clock (Session.guestClock) when the emulator has one; default true. */
   guestClock?: boolean;
+  /** Watch these addresses while the guest runs (cost and reach); Session.probeLog hands the records over. */
+  probe?: ProbePlan;
 }
 
 export interface ExitInfo {
@@ -53,6 +55,11 @@ export interface Session {
    * `non existing peripheral` warnings, QEMU's unimplemented-device log).
    */
   unmodelled?(): UnmodelledAccess[] | Promise<UnmodelledAccess[]>;
+  /**
+   * After stop(), when the boot had a probe: what it recorded, or why it recorded nothing. The
+   * emulator's own concern ends there; harness/measure/probe/ reads the records.
+   */
+  probeLog?(): ProbeLog | Promise<ProbeLog>;
   /** Renode: saves the machine state as it is now into `file` (the guest stays paused). */
   saveState?(file: string): Promise<void>;
   /** The guest's own (virtual) clock, when the emulator has one: what `clock: guest` limits count. */

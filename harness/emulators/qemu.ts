@@ -12,6 +12,7 @@ import { prepareFifos, privateFolder } from './fifo-reservoir.js';
 import { openFifoConsole } from './fifo-console.js';
 import { closeSpawnHelper, startThroughHelper } from './spawn-helper.js';
 import { QemuClock, clockMonitorArgs, clockSocketPath } from './qemu-clock.js';
+import { openQemuProbe } from './qemu-probe/index.js';
 
 /** The QEMU binary tandem runs (and probes): Cortex-M targets only, TANDEM_QEMU to override. */
 export function qemuBinary(): string {
@@ -80,7 +81,7 @@ export function createQemuEmulator(): Emulator {
       }
       return probe;
     },
-    async boot(image, platform, { signal, debug, guestClock = true }): Promise<Session> {
+    async boot(image, platform, { signal, workDir, debug, guestClock = true, probe }): Promise<Session> {
       const bin = qemuBinary();
       if (debug?.snapshot) throw new Error('QEMU jobs have no saved state to load (snapshots are Renode only)');
       // What a person reproducing the boot by hand types; the plumbing below stays out of `command`.
@@ -93,6 +94,9 @@ export function createQemuEmulator(): Emulator {
       // Accesses to unimplemented devices: why a guest that went quiet stopped (see qemu-log.ts).
       const qlog = platform.qemu ? await openQemuLog(bin, platform.qemu) : undefined;
       if (qlog) args.push(...qlog.args);
+      // Cost and reach: a TCG plugin watching the plan's addresses (qemu-probe/).
+      const probed = probe ? await openQemuProbe(bin, probe, workDir) : undefined;
+      if (probed && 'args' in probed) args.push(...probed.args);
       // The console through a FIFO read in batches (fifo-console.ts); pipes where none can be made.
       // Started by the spawn helper where there is one (spawn-helper.ts), else by tandem itself.
       const con = await openFifoConsole();
@@ -126,6 +130,7 @@ export function createQemuEmulator(): Emulator {
         guestMs: () => processCpuMs(proc.pid),
         // After the exit: the log's FIFO is then given back for another boot.
         unmodelled: async () => (qlog ? proc.exited.then(() => qlog.finish()) : []),
+        ...(probed ? { probeLog: () => ('args' in probed ? probed.finish() : { method: 'qemu-plugin', records: [], problem: probed.problem }) } : {}),
         ...(clock ? { guestClock: clock } : {}),
         noCycleCounter: `QEMU models no DWT on ${platform.qemu?.machine ?? 'this machine'}: its cycle counter (DWT CYCCNT) reads 0, and so does every figure taken from it`,
       };

@@ -4,13 +4,15 @@
 import type { Comparison, GateFinding, GatePolicy, Measures, RunResult } from '../domain.js';
 import { footprintRoom } from './footprint/index.js';
 import { recordsRoom } from './records/index.js';
+import { costRoom } from './cost/index.js';
+import { reachRoom } from './reach/index.js';
 
 /** One room: the results of a run in, its comparison rows and gate findings out. */
 export interface MeasureRoom {
   compare(results: readonly RunResult[], comparisons: readonly Comparison[], policy: GatePolicy): { measures: Measures; findings: GateFinding[] };
 }
 
-const ROOMS: readonly MeasureRoom[] = [footprintRoom, recordsRoom];
+const ROOMS: readonly MeasureRoom[] = [footprintRoom, recordsRoom, costRoom, reachRoom];
 
 export function measureComparisons(results: readonly RunResult[], comparisons: readonly Comparison[], policy: GatePolicy = {}): { measures?: Measures; findings: GateFinding[] } {
   let measures: Measures | undefined;

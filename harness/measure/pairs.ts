@@ -1,7 +1,8 @@
 // The images a measurement compares: per comparison, each (platform, suite) measured on both
-// sides. Every attempt of a repeated job is kept (records take their median); the footprint of an
+// sides (footprint, records), or the judge's pairs of results (cost, reach). Every attempt of a repeated job is kept (records take their median); the footprint of an
 // image is the same in each. Pure.
 import type { Comparison, MeasuredPair, RunResult } from '../domain.js';
+import { comparedPairs, type PairFacts } from '../judge/pairs.js';
 import { byText } from './format.js';
 
 export interface Pair<T> extends MeasuredPair {
@@ -39,4 +40,14 @@ export function measuredPairs<T>(results: readonly RunResult[], comparisons: rea
 /** `qemu_cortex_m3/wasm/mutex`: the candidate image a finding is about. */
 export function pairLabel(p: MeasuredPair): string {
   return `${p.platform}/${p.candidateVariant}/${p.suite}`;
+}
+
+/** The judge's pairs of baseline and candidate results per platform and suite (judge/pairs.ts). */
+export function judgedPairs(results: readonly RunResult[], comparisons: readonly Comparison[]): PairFacts[] {
+  return comparedPairs({ results: [...results], comparisons: [...comparisons], diff: [], interrupted: false });
+}
+
+/** Where a row belongs: platform, suite and the two variants compared. */
+export function rowPlace(p: PairFacts): { platform: string; suite: string; baselineVariant: string; candidateVariant: string } {
+  return { platform: p.platform, suite: p.suite, baselineVariant: p.baseline, candidateVariant: p.candidate };
 }

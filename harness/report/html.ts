@@ -6,6 +6,7 @@ import { platformHtmlSection } from './platforms.js';
 import { durationHtmlSection } from './durations.js';
 import { footprintHtmlSection } from './footprint.js';
 import { recordHtmlSection } from './records.js';
+import { COST_STYLE, costHtmlSection, hasCost } from './html-cost.js';
 import { createHash } from 'node:crypto';
 import type { DiffEntry, RunRecord, RunResult, Verdict } from '../domain.js';
 import { isNotableLine } from '../ztest/grammar.js';
@@ -110,6 +111,7 @@ pre.log .gap{color:var(--mute);font-style:italic}
 .note{color:var(--mute)}
 .forensics pre{margin:0 0 8px;background:#fff8f8;border:1px solid var(--line);padding:6px 8px;font:12px/1.4 ui-monospace,monospace;overflow:auto}
 pre.log a.pc{color:inherit;text-decoration:underline dotted}
+${COST_STYLE}
 `;
 
 // Plain, dependency-free: reads the filter choices and hides non-matching rows; opens the log
@@ -155,8 +157,10 @@ const SCRIPT = `
   window.addEventListener('hashchange', reveal);
   apply();
   reveal();
-  // Sortable tables (durations, footprint, records): numbers by data-v, text by content; a second click reverses.
-  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (dt) { Array.prototype.forEach.call(dt.tHead.rows[0].cells, function (th, i) {
+  // Sortable tables (durations, footprint, records, cost): numbers by data-v, text by content; a second click reverses.
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (dt) {
+  Array.prototype.forEach.call(dt.tHead.rows[0].cells, function (th, i) {
+    if (!th.getAttribute('data-sort')) return;
     th.style.cursor = 'pointer';
     th.addEventListener('click', function () {
       var numeric = th.getAttribute('data-sort') === 'n';
@@ -171,7 +175,8 @@ const SCRIPT = `
       });
       list.forEach(function (r) { body.appendChild(r); });
     });
-  }); });
+  });
+  });
 })();
 `;
 
@@ -427,12 +432,13 @@ export function renderHtml(record: RunRecord, opts: HtmlOptions = {}): string {
 <body>
 ${glyphSprite()}
 ${header(record)}
-<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}${record.diff.some((d) => d.durationRatio !== undefined) ? '<a href="#durations">Guest durations</a>' : ''}${record.measures?.footprint ? '<a href="#footprint">Footprint</a>' : ''}${record.measures?.records ? '<a href="#records">Recorded figures</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
+<nav><a href="#changes">Changes</a>${record.platforms ? '<a href="#platforms">Across platforms</a>' : ''}${record.diff.some((d) => d.durationRatio !== undefined) ? '<a href="#durations">Guest durations</a>' : ''}${record.measures?.footprint ? '<a href="#footprint">Footprint</a>' : ''}${record.measures?.records ? '<a href="#records">Recorded figures</a>' : ''}${hasCost(record) ? '<a href="#cost">Cost and reach</a>' : ''}<a href="#matrix">Matrix</a><a href="#jobs">Jobs and logs</a></nav>
 ${diffSection(view, opts.maxDiffRows ?? 5000, embedded)}
 ${platformHtmlSection(record, e)}
 ${durationHtmlSection(record, e)}
 ${footprintHtmlSection(record, e)}
 ${recordHtmlSection(record, e)}
+${costHtmlSection(record, e)}
 ${matrixSection(view)}
 ${jobsSection(view, embedded, left)}
 <script>${SCRIPT}</script>

@@ -77,6 +77,8 @@ export const MEASURES_SCHEMA: Schema = object(
   {
     footprint: { type: 'array', items: { $ref: '#/$defs/FootprintDiff' } },
     records: { type: 'array', items: { $ref: '#/$defs/RecordDiff' } },
+    cost: { type: 'array', items: { $ref: '#/$defs/CostDiff' } },
+    reach: { type: 'array', items: { $ref: '#/$defs/ReachDiff' } },
   },
   [],
 );
@@ -85,10 +87,13 @@ export const MEASURES_SCHEMA: Schema = object(
 export const GATE_POLICY: Record<string, Schema> = {
   size: object({ ramPct: nonNegNum, flashPct: nonNegNum }, []),
   records: { type: 'object', additionalProperties: nonNegNum },
+  cost: object({ ratio: nonNegNum }, ['ratio']),
 };
 
 /** The RunResult properties the rooms add. */
 export const RESULT_MEASURES: Record<string, Schema> = {
   footprint: { $ref: '#/$defs/Footprint' },
   records: { $ref: '#/$defs/Records' },
+  cost: { $ref: '#/$defs/JobCost' },
+  reach: { $ref: '#/$defs/JobReach' },
 };

@@ -21,6 +21,7 @@ import { accessText } from './unmodelled.js';
 import { platformJunitSuite } from './platforms.js';
 import { footprintProperties } from './footprint.js';
 import { recordProperties } from './records.js';
+import { costProperties } from './cost.js';
 
 export interface JunitOptions {
   logs?: LogSource;
@@ -212,7 +213,7 @@ export function renderJunit(record: RunRecord, opts: JunitOptions = {}): string 
     const stamp = isTimestamp(r.startedAt) ? ` timestamp="${xmlAttr(r.startedAt)}"` : '';
     return [
       `  <testsuite name="${xmlAttr(classname)}" id="${i}" ${counts(c)} time="${seconds(r.wallMs)}"${stamp} hostname="${xmlAttr(record.host.hostname)}">`,
-      `    <properties>\n${properties(r, [...footprintProperties(record, r), ...recordProperties(record, r)])}\n    </properties>`,
+      `    <properties>\n${properties(r, [...footprintProperties(record, r), ...recordProperties(record, r), ...costProperties(record, r)])}\n    </properties>`,
       ...rows.map((row) => renderRow(row, classname)),
       '  </testsuite>',
     ].join('\n');

@@ -5,6 +5,7 @@ import { platformMarkdown } from './platforms.js';
 import { durationMarkdown } from './durations.js';
 import { footprintMarkdown } from './footprint.js';
 import { recordMarkdown } from './records.js';
+import { costMarkdown } from './cost.js';
 import { GROUP_TITLE, reasonLines, reasonText } from './judgement.js';
 import type { DiffClass, DiffEntry, RunRecord, RunResult } from '../domain.js';
 import { knownMarkdown } from './known-section.js';
@@ -251,6 +252,8 @@ function compose(view: RunView, limits: Limits): string {
   }
   const slower = durationMarkdown(view.record, (t) => mdEscape(t), limits.rows);
   if (slower) parts.push(slower);
+  const cost = costMarkdown(view.record, (t) => mdEscape(t), limits.rows);
+  if (cost) parts.push(cost);
   const skipped = notRun(view, limits);
   if (skipped) parts.push(skipped);
   const unmodelled = unmodelledSection(view, limits);

@@ -23,6 +23,7 @@ import {
 import { accessText } from './unmodelled.js';
 import { footprintTerminalLines } from './footprint.js';
 import { recordTerminalLines } from './records.js';
+import { costTapComments } from './cost.js';
 
 const NOT_OK_VERDICTS: ReadonlySet<Verdict> = new Set(['failed', 'crashed', 'timeout', 'build-error', 'emulator-error']);
 
@@ -125,6 +126,7 @@ export function renderTap(record: RunRecord): string {
     head.push(`# platforms disagree: ${oneLine(`${p.variant} ${p.suite} ${p.case} ${Object.entries(p.statuses).map(([k, v]) => `${k}=${v}`).join(' ')}`, 400)}`);
   }
   for (const line of [...(footprintTerminalLines(record) ?? []), ...(recordTerminalLines(record) ?? [])]) head.push(`# ${oneLine(line.trim(), 400)}`);
+  head.push(...costTapComments(record));
   for (const line of reasonLines(judgementOf(record), { items: 5, skipWorse: true })) head.push(`# ${line.group === 'incomplete' ? 'not compared' : line.group}: ${oneLine(reasonText(line), 400)}`);
   const s = record.summary;
   const summary = `tandem ${overallHeadline(record)}: ${s.jobs} jobs (${formatCounts(s.verdicts, VERDICT_TALLY, ', ')}); cases ${formatCounts(s.diff, CLASS_ORDER, ', ') || 'not compared'}`;

@@ -4,6 +4,7 @@ import { platformTerminalLines } from './platforms.js';
 import { durationTerminalLines } from './durations.js';
 import { footprintTerminalLines } from './footprint.js';
 import { recordTerminalLines } from './records.js';
+import { costTerminalLines } from './cost.js';
 import type { DiffClass, DiffEntry, RunRecord } from '../domain.js';
 import {
   CASE_ORDER,
@@ -122,6 +123,8 @@ export function renderTerminalSummary(record: RunRecord, opts: TerminalOptions =
   }
   const slower = durationTerminalLines(record);
   if (slower) sections.push(slower.map((l, i) => (i === 0 ? paint('dim', fit(l, width)) : fit(l, width))));
+  const cost = costTerminalLines(record);
+  if (cost) sections.push(cost.map((l, i) => (i === 0 ? paint('dim', fit(l, width)) : fit(l, width))));
   const blocked = view.changes.filter((d) => d.class === 'blocked');
   if (blocked.length > 0) {
     const jobs = new Set(blocked.map((d) => `${d.platform}/${d.candidateVariant}/${d.suite}`));

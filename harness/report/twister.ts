@@ -13,6 +13,7 @@ import { twisterRecording } from './records.js';
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Pick<T, K>;
 }
+import { twisterCost } from './cost.js';
 
 export type TwisterSuiteStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered';
 export type TwisterCaseStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'filtered' | 'blocked';
@@ -52,6 +53,8 @@ export interface TwisterSuite {
   /** tandem's variant and job id: keys twister's tools ignore. */
   variant: string;
   tandem_job: string;
+  /** Measured functions: calls and instructions per call over the boot (tandem's cost, issue 19). */
+  tandem_cost?: Record<string, { calls: number; min: number; median: number; max: number }>;
 }
 
 export interface TwisterReport {
@@ -226,6 +229,8 @@ export function toTwister(record: RunRecord, opts: TwisterOptions = {}): Twister
     const reason = suiteReason(result);
     if (reason !== undefined) suite.reason = reason;
     if (status === 'failed' || status === 'error') suite.log = suiteLog(result, opts.logs);
+    const cost = twisterCost(result);
+    if (cost) suite.tandem_cost = cost;
     const toolchainOf = result.provenance['toolchain'];
     if (typeof toolchainOf === 'string') suite.toolchain = toolchainOf;
     return suite;

@@ -88,6 +88,7 @@ export function planRerun(record: RunRecord, selection: RerunSelection): RerunPl
         timeouts: p.timeouts,
         ...(p['console'] && typeof p['console'] === 'object' ? { console: p['console'] as ConsoleSpec } : {}),
         attempt,
+        ...(p.measure ? { measure: p.measure } : {}),
         image: {
           path: image,
           ...(p.imageSha256 ? { sha256: p.imageSha256 } : {}),

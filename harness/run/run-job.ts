@@ -3,7 +3,7 @@
 // silence, wall clock, emulator exit or abort. No fixed waits after the verdict.
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CaseResult, Job, JobRef, Provenance, RunEnd, RunResult, Snapshot, UnmodelledAccess } from '../domain.js';
+import type { CaseResult, Job, JobRef, ProbeLog, ProbePlan, Provenance, RunEnd, RunResult, Snapshot, UnmodelledAccess } from '../domain.js';
 import type { Emulator, ExitInfo, Session } from '../emulators/emulator.js';
 import { ZtestParser, describeEnd } from '../ztest/parser.js';
 import { verdictOf } from './verdict.js';
@@ -32,6 +32,8 @@ export interface RunJobOptions {
   snapshot?: boolean;
   /** Called once the emulator is done with (stopped, its unmodelled accesses read), before the log is closed. */
   emulatorDone?: () => void;
+  /** Cost and reach: the addresses to watch, and where the emulator's records go after the boot. */
+  probe?: { plan: ProbePlan; collect(log: ProbeLog): void };
 }
 
 export function jobRef(job: Job): JobRef {
@@ -147,7 +149,7 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
   try {
     try {
       // Ctrl-C during a slow boot (a Renode's first start) must not wait for the boot to finish.
-      session = await emulator.boot(job.image, job.platform, { signal: options.signal, workDir, guestClock: timeouts.clock !== 'host' });
+      session = await emulator.boot(job.image, job.platform, { signal: options.signal, workDir, guestClock: timeouts.clock !== 'host', ...(options.probe ? { probe: options.probe.plan } : {}) });
     } catch (err) {
       finishWith({ kind: 'emulator-error', message: (err as Error).message });
     }
@@ -179,6 +181,10 @@ export async function runJob(job: Job, emulator: Emulator, options: RunJobOption
       await pump.catch(() => undefined);
       // Before the work folder goes: QEMU's log is read from it.
       unmodelled = await Promise.resolve(session.unmodelled?.()).catch(() => undefined) ?? [];
+      if (options.probe) {
+        const none = (problem: string): ProbeLog => ({ method: emulator.kind, records: [], problem });
+        options.probe.collect(session.probeLog ? await Promise.resolve(session.probeLog()).catch((err: Error) => none(err.message)) : none(`${emulator.kind} has no probe`));
+      }
     }
   } finally {
     options.emulatorDone?.();

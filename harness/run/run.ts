@@ -5,7 +5,7 @@ import { hostname, cpus, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { expectedMs, priorityLimit, type DurationIndex } from './longest-first.js';
-import type { GatePolicy, Image, Job, JobRef, Provenance, RunEnd, RunPlanFacts, RunRecord, RunResult, CaseResult } from '../domain.js';
+import type { GatePolicy, Image, Job, JobRef, ProbeLog, Provenance, RunEnd, RunPlanFacts, RunRecord, RunResult, CaseResult } from '../domain.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { expandJobs, plannedJobs, type Selection } from '../scenario/expand.js';
 import type { Builder } from '../build/builder.js';
@@ -23,6 +23,7 @@ import { RunFolderError, storageFailure } from '../storage-error.js';
 import { analyseCrash, wantsForensics } from '../forensics/index.js';
 import { describeOwner, withLock } from './lock.js';
 import { measureImage } from './footprint.js';
+import { measurements, probeFor, watching } from './measure.js';
 
 export interface RunObserver {
   planned?(jobs: readonly JobRef[]): void;
@@ -76,7 +77,7 @@ export async function executeRun(scenario: Scenario, options: RunOptions): Promi
       ...(options.selection.shard ? { shard: options.selection.shard } : {}),
       ...(options.selectionText ? { selection: options.selectionText } : {}),
     },
-    policy: { ...(scenario.allowIdentical ? { allowIdentical: true } : {}), ...scenario.gates, ...options.policy },
+    policy: { ...(scenario.allowIdentical ? { allowIdentical: true } : {}), ...scenario.gates, ...(scenario.costGate ? { cost: { ratio: scenario.costGate } } : {}), ...options.policy },
     buildDirOf: (job) => buildDirOf(scenario, job.platform.name, job.variant.name, job.suite.name),
     twisterOf: (job) => ({ twister: twisterFactsOf(job, zephyrBase, scenario.dir), arch: job.platform.arch }),
     ...(scenario.known ? { known: scenario.known } : {}),
@@ -219,6 +220,9 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
         return record(i, resultWithoutBoot(job, { kind: 'skipped', reason: 'build only (testcase.yaml build_only: true)' }, { ...provenance, ...imageProvenance }, { buildLog: built.buildLog, ...measured }));
       }
       const expected = options.durations ? expectedMs(options.durations, job.id, job.platform.name, image.sha256) : undefined;
+      // Cost and reach: the plan is made from the image before the job takes a slot.
+      const probe = job.measure?.functions.length ? await probeFor(image, job.measure) : undefined;
+      let probed: ProbeLog | undefined;
       const running = await runLimit(expected ?? Infinity, async () => {
         if (options.signal.aborted) {
           return { result: Promise.resolve(resultWithoutBoot(job, { kind: 'skipped', reason: 'not run: the run was interrupted' }, provenance)) };
@@ -236,6 +240,7 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
           snapshot: options.snapshot !== false,
           hooks: { caseEnded: (ref, c) => options.observer?.caseEnded?.(ref, c) },
           emulatorDone: done,
+          ...(probe ? watching(probe, (log) => (probed = log)) : {}),
         });
         await Promise.race([emulatorDone, result.then(() => undefined, () => undefined)]);
         return { result };
@@ -243,6 +248,7 @@ export async function executeJobs(jobs: Job[], plan: JobsPlan, options: RunOptio
       const result = await running.result;
       if (image.origin !== 'prebuilt') result.buildLog = built.buildLog;
       if (footprint) result.footprint = footprint;
+      if (probe) Object.assign(result, measurements(probe, probed));
       if (wantsForensics(result)) {
         const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : undefined;
         const forensics = await analyseCrash(result, options.runDir, { path: image.path, ...(buildDir ? { buildDir } : {}) });
@@ -288,6 +294,7 @@ function provenanceFor(job: Job, base: Provenance, emulatorVersion: string | und
     timeouts: job.timeouts,
     // What the console was read for, so `tandem rerun` reads it the same way.
     ...(job.console ? { console: job.console } : {}),
+    ...(job.measure ? { measure: job.measure } : {}),
   };
 }
 

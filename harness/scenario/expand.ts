@@ -67,6 +67,7 @@ function expandPlan(scenario: Scenario, selection: Selection): Array<{ job: Job;
             if (reasons.length) job.filtered = `filtered: ${reasons.join('; ')}`;
             if (suite.twister.buildOnly) job.buildOnly = true;
           }
+          if (scenario.measure) job.measure = scenario.measure;
           jobs.push({ job, ...(shard !== undefined ? { shard } : {}) });
         }
       }

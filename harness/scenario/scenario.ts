@@ -1,7 +1,7 @@
 // scenario.yaml: which suites, in which variants, on which platforms, compared how, built how.
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { ClockKind, Comparison, Platform, Suite, Timeouts, Variant } from '../domain.js';
+import type { ClockKind, Comparison, MeasureSpec, Platform, Suite, Timeouts, Variant } from '../domain.js';
 import { findPlatform } from './platform.js';
 import { ConfigError, readYaml, type YamlValue } from './yaml-reader.js';
 import { nameProblem, pathProblem } from './names.js';
@@ -62,12 +62,16 @@ export interface Scenario {
   gates?: MeasureKeys['gates'];
   /** `records:`: figures to capture from the consoles of the suites it names. */
   records?: MeasureKeys['records'];
+  /** `measure:`: functions whose cost and reach every job records. */
+  measure?: MeasureSpec;
+  /** `measure.gate_ratio`: a candidate costing more than this × the baseline per call gates. */
+  costGate?: number;
 }
 
 /** Guest seconds by default (the emulator's clock, see harness/run/clock.ts); 60 is twister's default timeout. */
 export const DEFAULT_TIMEOUTS: Timeouts = { wallSeconds: 60, silenceSeconds: 60, crashGraceSeconds: 0.5 };
 
-const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known', 'allow_identical', 'size', 'records'];
+const TOP_KEYS = ['name', 'description', 'platforms', 'suites', 'variants', 'compare', 'build', 'images', 'twister_out', 'timeouts', 'known', 'allow_identical', 'size', 'records', 'measure'];
 
 export interface LoadOptions {
   /** Folders searched for platforms/<name>.yaml, in order. */
@@ -135,7 +139,23 @@ export function loadScenario(file: string, options: LoadOptions): Scenario {
     if (!existsSync(path)) known.fail(`file not found: ${path}`, 'known: names a YAML list of known differences (or a twister quarantine file), relative to the scenario');
     scenario.known = readKnownFile(path, relative(process.cwd(), path) || path);
   }
+  readMeasure(root.get('measure'), scenario);
   return scenario;
+}
+
+/** `measure: { functions: [k_mutex_unlock, 'k_msgq_*'], gate_ratio: 2 }` */
+function readMeasure(node: YamlValue, scenario: Scenario): void {
+  if (!node.present) return;
+  node.allowKeys(['functions', 'gate_ratio']);
+  const list = node.get('functions');
+  if (!list.present) node.fail('needs functions', 'measure: { functions: [k_mutex_unlock, z_impl_k_sem_give] } (names or globs)');
+  const functions = list.strings();
+  functions.forEach((f, i) => {
+    if (!/^[A-Za-z_*?][\w.*?$]*$/.test(f)) list.items()[i]!.fail(`'${f}' is not a function name or glob`, 'a C symbol, * and ? allowed: k_msgq_*');
+  });
+  if (functions.length) scenario.measure = { functions };
+  const gate = node.get('gate_ratio');
+  if (gate.present) scenario.costGate = gate.positive();
 }
 
 function readSuites(node: YamlValue, at: (p: string) => string, requireSources = false): Suite[] {

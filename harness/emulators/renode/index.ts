@@ -25,6 +25,7 @@ import { cpuNameOf, memoriesOf, parseRepl, unmodelledCounterOf } from './repl.js
 import { FileTail } from './tail.js';
 import { keepCompiledModels, modelsBeside } from './compiled-models.js';
 import { UnmodelledTally, parseCounterReport, parseRenodeLogLine } from '../unmodelled.js';
+import { PROBE_SOURCE, probeDetachCommand, probeFinishCommand, probeStartCommand, readProbeRecords, writeProbePlan } from './probe.js';
 
 export { NOT_FOUND, locateRenode, parseRenodeVersion, probeRenode } from './locate.js';
 export { bootCommands, reuseCommands, stopCommands, parseVirtualMs, timingOf, monitorPath, replayCommandLine } from './commands.js';
@@ -136,7 +137,11 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       };
       // Fails early, before a process is taken, if a path cannot be expressed to the monitor.
       const replay = replayCommandLine(p.binary, bootCommands({ ...plan, includes: [...models.keys()] }));
-      const stop = stopCommands(plan.uart, plan.uartLog, plan.unmodelled);
+      // Cost and reach: the C# probe is compiled with the board's models (probe.ts).
+      const probeFile = boot.probe ? join(resolve(boot.workDir), 'probe.records') : undefined;
+      const planFile = boot.probe ? writeProbePlan(boot.probe, resolve(boot.workDir)) : undefined;
+      if (planFile) models.set(PROBE_SOURCE, statSync(PROBE_SOURCE).mtimeMs);
+      const stop = [...stopCommands(plan.uart, plan.uartLog, plan.unmodelled), ...(probeFile ? [probeFinishCommand(plan.cpu, probeFile)] : [])];
       // What a machine must have been built from to be reused for this image.
       const memories = memoriesOf(info);
       // A debug session's machine waits for a debugger: never one to hand on to the next image.
@@ -167,9 +172,11 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       try {
         const previous = inst.machine;
         let reused = false;
+        // The probe starts watching after the image is loaded, before the guest starts.
+        const probing = (commands: string[]) => (planFile ? [...commands.slice(0, -1), probeStartCommand(plan.cpu, planFile), ...commands.slice(-1)] : commands);
         if (key !== undefined && memories && previous?.key === key && previous.reusable) {
           previous.reusable = false;
-          const commands = reuseCommands({ ...plan, memories });
+          const commands = probing(reuseCommands({ ...plan, memories }));
           try {
             const outputs = await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
             baseMs = parseVirtualMs(outputs[commands.indexOf(VIRTUAL_TIME)] ?? '');
@@ -191,7 +198,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
           const snapshot = boot.debug?.snapshot;
           const commands = snapshot
             ? [...(inst.machine ? [CLEAR] : []), ...loadSnapshotCommands({ snapshot, machine: plan.machine, uart: plan.uart, uartLog: plan.uartLog, gdbPort: boot.debug!.port })]
-            : [...(inst.machine ? [CLEAR] : []), ...bootCommands({ ...plan, includes: [] })];
+            : probing([...(inst.machine ? [CLEAR] : []), ...bootCommands({ ...plan, includes: [] })]);
           inst.machine = { reusable: false, ...(key !== undefined ? { key } : {}) };
           await inst.monitor.execBatch(commands, { timeoutMs: COMMAND_TIMEOUT_MS });
           baseMs = 0;
@@ -208,7 +215,7 @@ export function createRenodeEmulator(options: RenodeEmulatorOptions = {}): Renod
       } finally {
         boot.signal.removeEventListener('abort', onAbort);
       }
-      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled, Number(plan.timing.quantum) * 1000);
+      return new RenodeSession(inst, pool, tail, replay, boot.signal, stop, baseMs, flags, unmodelled, Number(plan.timing.quantum) * 1000, probeFile ? { file: probeFile, cpu: plan.cpu } : undefined);
     },
     close: () => pool.close(),
     pids: () => pool.pids(),
@@ -235,6 +242,8 @@ class RenodeSession implements Session {
     private readonly flags: { renodeError: boolean },
     private readonly tally: UnmodelledTally,
     private readonly quantumMs: number,
+    /** Where the probe's records are written when the session stops, and the CPU it watches. */
+    private readonly probe?: { file: string; cpu: string },
   ) {
     this.console = tail;
     this.exited = new Promise<ExitInfo>((r) => (this.resolveExited = r));
@@ -280,10 +289,19 @@ class RenodeSession implements Session {
     return this.tally.list();
   }
 
+  /** The probe's records, read once the session has stopped (a stop that did not finish leaves none). */
+  probeLog() {
+    return readProbeRecords(this.probeRead ? this.probe?.file : undefined);
+  }
+
+  private probeRead = false;
+
   /** Pauses the guest and saves the emulation into `file` (Renode's `Save`). */
   async saveState(file: string): Promise<void> {
     if (this.stopping || !this.inst.monitor.alive) throw new Error('the Renode session has ended');
-    await this.inst.monitor.execBatch(saveCommands(file), { timeoutMs: SAVE_TIMEOUT_MS });
+    const [pause, ...save] = saveCommands(file);
+    // A state cannot hold the probe's Python hooks; its records stay for the stop.
+    await this.inst.monitor.execBatch([pause!, ...(this.probe ? [probeDetachCommand(this.probe.cpu)] : []), ...save], { timeoutMs: SAVE_TIMEOUT_MS });
     keepCompiledModels(this.inst.monitor.scratch, modelsBeside(file));
   }
 
@@ -301,9 +319,10 @@ class RenodeSession implements Session {
         const outputs = await monitor.execBatch([...this.stopCommands, mark.command], { timeoutMs: STOP_TIMEOUT_MS });
         clock = outputs[1];
         // Fourth, when the platform has a counter of unmodelled accesses: its report for this boot.
-        if (this.stopCommands.length > 3) for (const raw of parseCounterReport(outputs[3] ?? '')) this.tally.add(raw);
+        if (this.stopCommands[3]?.endsWith(' Report')) for (const raw of parseCounterReport(outputs[3] ?? '')) this.tally.add(raw);
         await mark.seen();
         clean = true;
+        this.probeRead = true;
       } catch (err) {
         // Paused and read the clock but could not close the console file: time is still good.
         if (err instanceof RenodeCommandError) clock = err.before[1];
