@@ -10,7 +10,7 @@ import type { RunRecord } from '../harness/domain.js';
 import { RUN_LOCK_FILE, tryLock } from '../harness/run/lock.js';
 import { scratch } from './helpers/tmp.js';
 import { demoScenario } from './helpers/demo.js';
-import { killTagged, newTag, parentOf, taggedProcesses, tandemChild, tandemCli, waitFor } from './helpers/procs.js';
+import { descendsFrom, killTagged, newTag, taggedProcesses, tandemChild, tandemCli, waitFor } from './helpers/procs.js';
 
 describe('two runs at once', function () {
   this.timeout(300_000);
@@ -67,9 +67,9 @@ describe('two runs at once', function () {
     const file = tmp.write('hang.yaml', demoScenario({ suites: ['msgq', 'basic'], silence: 120, clock: 'host' }));
     const dir = join(tmp.dir, 'same-out');
     const first = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--suite', 'msgq']);
-    // Its own QEMU (a child of the first tandem: one of the previous test may still be going
+    // Its own QEMU (started by the first tandem: one of the previous test may still be going
     // down on a loaded machine) and its lock, both there before the second starts.
-    await waitFor(`the first run's QEMU; it said:\n${first.output()}`, () => existsSync(join(dir, RUN_LOCK_FILE)) && taggedProcesses(tag, /^(\S*\/)?qemu-system-arm /).some((p) => parentOf(p.pid) === first.child.pid), 180_000);
+    await waitFor(`the first run's QEMU; it said:\n${first.output()}`, () => existsSync(join(dir, RUN_LOCK_FILE)) && taggedProcesses(tag, /^(\S*\/)?qemu-system-arm /).some((p) => descendsFrom(p.pid, first.child.pid)), 180_000);
     const second = await tandemCli(tag, ['run', file, '--out', dir, '-q']);
     expect(second.code, second.stderr + second.stdout).to.equal(2);
     expect(second.stderr).to.match(new RegExp(`^tandem: .*same-out is in use by tandem run \\S+ \\(pid ${first.child.pid}, since [^)]+\\): two runs cannot write one folder; choose another --out`));

@@ -63,7 +63,7 @@ describe('tandem killed with SIGKILL', function () {
     // Its FIFO folder stays behind until the next tandem that makes one sweeps it.
     const left = fifos();
     expect(left, 'the killed run left its FIFO folder').to.have.length(1);
-    const next = await tandemCli(tag, ['run', file, '--out', join(tmp.dir, 'next'), '--variant', 'native', '--suite', 'basic', '-q'], { TMPDIR: temp });
+    const next = await tandemCli(tag, ['run', file, '--out', join(tmp.dir, 'next'), '--suite', 'basic', '-q'], { TMPDIR: temp });
     expect(next.code, next.stderr).to.equal(0);
     expect(fifos(), 'swept by the next run, which removed its own at exit').to.deep.equal([]);
   });

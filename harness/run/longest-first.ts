@@ -164,11 +164,23 @@ export function priorityLimit(slots: number, gathering?: Gathering) {
       waiting.push({
         priority,
         seq: seq++,
+        // The slot is handed on before the task's own caller resumes: the next task starts in
+        // this same turn, not after whatever the finished one's caller does next.
         start: () => {
-          fn().then(resolve, reject).finally(() => {
+          const handOn = () => {
             running--;
             next();
-          });
+          };
+          fn().then(
+            (value) => {
+              handOn();
+              resolve(value);
+            },
+            (err: unknown) => {
+              handOn();
+              reject(err);
+            },
+          );
         },
       });
       // Let every task that is ready in this turn queue up before the first slot is given out.

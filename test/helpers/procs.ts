@@ -60,6 +60,14 @@ export function parentOf(pid: number): number | undefined {
   }
 }
 
+/** Whether `ancestor` started `pid`, itself or through a helper of its own (tandem's spawn helper). */
+export function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = parentOf(pid), depth = 0; p !== undefined && p > 1 && depth < 8; p = parentOf(p), depth++) {
+    if (p === ancestor) return true;
+  }
+  return false;
+}
+
 /** SIGKILLs whatever a failed test left behind; only processes carrying this tag. */
 export function killTagged(t: Tagged): void {
   for (const p of taggedProcesses(t)) {
