@@ -69,7 +69,7 @@ describe('two runs at once', function () {
     const first = tandemChild(tag, ['run', file, '--out', dir, '--variant', 'wasm', '--suite', 'msgq']);
     // Its own QEMU (started by the first tandem: one of the previous test may still be going
     // down on a loaded machine) and its lock, both there before the second starts.
-    await waitFor(`the first run's QEMU; it said:\n${first.output()}`, () => existsSync(join(dir, RUN_LOCK_FILE)) && taggedProcesses(tag, /^(\S*\/)?qemu-system-arm /).some((p) => descendsFrom(p.pid, first.child.pid)), 180_000);
+    await waitFor(`the first run's QEMU; it said:\n${first.output()}`, () => existsSync(join(dir, RUN_LOCK_FILE)) && taggedProcesses(tag, /^(\S*\/)?qemu-system-arm /).some((p) => descendsFrom(p.pid, first.child.pid!)), 180_000);
     const second = await tandemCli(tag, ['run', file, '--out', dir, '-q']);
     expect(second.code, second.stderr + second.stdout).to.equal(2);
     expect(second.stderr).to.match(new RegExp(`^tandem: .*same-out is in use by tandem run \\S+ \\(pid ${first.child.pid}, since [^)]+\\): two runs cannot write one folder; choose another --out`));
