@@ -1,5 +1,5 @@
-// run.json schema of the measurement rooms (harness/measure/): per job `footprint` and `records`,
-// per comparison `measures.footprint` and `measures.records`, and their gate policy. Kept beside
+// run.json schema of the measurement rooms (harness/measure/): per job `footprint`, `records`,
+// `cost` and `reach`, per comparison `measures.*`, and their gate policy. Kept beside
 // json.ts, which places them into the record's schema.
 type Schema = Record<string, unknown>;
 
@@ -96,4 +96,57 @@ export const RESULT_MEASURES: Record<string, Schema> = {
   records: { $ref: '#/$defs/Records' },
   cost: { $ref: '#/$defs/JobCost' },
   reach: { $ref: '#/$defs/JobReach' },
+};
+
+// Cost and reach (harness/domain-cost.ts): per job, then per comparison in `measures`.
+const figure = { calls: nonNegInt, min: nonNegInt, median: nonNegInt, max: nonNegInt };
+const blockAt = { address: str, file: str, line: lineNo, instructions: nonNegInt, assert: { type: 'boolean' } };
+export const COST_DEFS: Record<string, Schema> = {
+  MeasureSpec: object({ functions: { type: 'array', items: str } }, ['functions']),
+  CallStats: object({ ...figure, values: { type: 'array', items: { type: 'array', items: nonNegInt } } }, ['calls', 'min', 'median', 'max', 'values']),
+  CostFigure: object(figure, ['calls', 'min', 'median', 'max']),
+  JobCost: object(
+    {
+      method: str,
+      functions: { type: 'array', items: object({ name: str, addresses: { type: 'array', items: str }, size: nonNegInt }, ['name', 'addresses', 'size']) },
+      missing: { type: 'array', items: str },
+      cases: { type: 'array', items: object({ case: str, functions: { type: 'object', additionalProperties: { $ref: '#/$defs/CallStats' } } }, ['case', 'functions']) },
+      unfinished: { type: 'object', additionalProperties: nonNegInt },
+      notes: { type: 'array', items: str },
+    },
+    ['functions', 'cases'],
+  ),
+  JobReach: object(
+    { functions: { type: 'array', items: object({ function: str, blocks: { type: 'array', items: object({ ...blockAt, cases: { type: 'array', items: str } }, ['address', 'instructions', 'cases']) } }, ['function', 'blocks']) } },
+    ['functions'],
+  ),
+  CostDiff: object(
+    {
+      platform: str,
+      suite: str,
+      baselineVariant: str,
+      candidateVariant: str,
+      function: str,
+      baseline: { $ref: '#/$defs/CostFigure' },
+      candidate: { $ref: '#/$defs/CostFigure' },
+      ratio: nonNegNum,
+      casesCompared: nonNegInt,
+      cases: { type: 'array', items: object({ case: str, baseline: { $ref: '#/$defs/CostFigure' }, candidate: { $ref: '#/$defs/CostFigure' }, ratio: nonNegNum }, ['case']) },
+    },
+    ['platform', 'suite', 'baselineVariant', 'candidateVariant', 'function', 'casesCompared', 'cases'],
+  ),
+  ReachSide: object(
+    {
+      job: str,
+      blocks: nonNegInt,
+      reached: nonNegInt,
+      unreached: { type: 'array', items: object(blockAt, ['address', 'instructions']) },
+      onlyBy: { type: 'array', items: object({ address: str, file: str, line: lineNo, case: str }, ['address', 'case']) },
+    },
+    ['job', 'blocks', 'reached', 'unreached', 'onlyBy'],
+  ),
+  ReachDiff: object(
+    { platform: str, suite: str, baselineVariant: str, candidateVariant: str, function: str, baseline: { $ref: '#/$defs/ReachSide' }, candidate: { $ref: '#/$defs/ReachSide' } },
+    ['platform', 'suite', 'baselineVariant', 'candidateVariant', 'function'],
+  ),
 };

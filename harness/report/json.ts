@@ -1,7 +1,7 @@
 // run.json: the one file every other report (and `tandem report`, and merged shards) is rebuilt
 // from. The schema lives here as data so tests, docs and the loader share a single definition.
 import { RUN_SCHEMA_VERSION, type RunRecord } from '../domain.js';
-import { GATE_POLICY, MEASURES_SCHEMA, MEASURE_DEFS, RESULT_MEASURES } from './json-measures.js';
+import { COST_DEFS, GATE_POLICY, MEASURES_SCHEMA, MEASURE_DEFS, RESULT_MEASURES } from './json-measures.js';
 
 type Schema = Record<string, unknown>;
 
@@ -23,58 +23,6 @@ function object(properties: Record<string, Schema>, required: string[], extra: S
   return { type: 'object', properties, required, ...extra };
 }
 
-// Cost and reach (harness/domain-cost.ts): per job, then per comparison in `measures`.
-const figure = { calls: nonNegInt, min: nonNegInt, median: nonNegInt, max: nonNegInt };
-const blockAt = { address: str, file: str, line: lineNo, instructions: nonNegInt, assert: { type: 'boolean' } };
-const COST_DEFS: Record<string, Schema> = {
-  MeasureSpec: object({ functions: { type: 'array', items: str } }, ['functions']),
-  CallStats: object({ ...figure, values: { type: 'array', items: { type: 'array', items: nonNegInt } } }, ['calls', 'min', 'median', 'max', 'values']),
-  CostFigure: object(figure, ['calls', 'min', 'median', 'max']),
-  JobCost: object(
-    {
-      method: str,
-      functions: { type: 'array', items: object({ name: str, addresses: { type: 'array', items: str }, size: nonNegInt }, ['name', 'addresses', 'size']) },
-      missing: { type: 'array', items: str },
-      cases: { type: 'array', items: object({ case: str, functions: { type: 'object', additionalProperties: { $ref: '#/$defs/CallStats' } } }, ['case', 'functions']) },
-      unfinished: { type: 'object', additionalProperties: nonNegInt },
-      notes: { type: 'array', items: str },
-    },
-    ['functions', 'cases'],
-  ),
-  JobReach: object(
-    { functions: { type: 'array', items: object({ function: str, blocks: { type: 'array', items: object({ ...blockAt, cases: { type: 'array', items: str } }, ['address', 'instructions', 'cases']) } }, ['function', 'blocks']) } },
-    ['functions'],
-  ),
-  CostDiff: object(
-    {
-      platform: str,
-      suite: str,
-      baselineVariant: str,
-      candidateVariant: str,
-      function: str,
-      baseline: { $ref: '#/$defs/CostFigure' },
-      candidate: { $ref: '#/$defs/CostFigure' },
-      ratio: nonNegNum,
-      casesCompared: nonNegInt,
-      cases: { type: 'array', items: object({ case: str, baseline: { $ref: '#/$defs/CostFigure' }, candidate: { $ref: '#/$defs/CostFigure' }, ratio: nonNegNum }, ['case']) },
-    },
-    ['platform', 'suite', 'baselineVariant', 'candidateVariant', 'function', 'casesCompared', 'cases'],
-  ),
-  ReachSide: object(
-    {
-      job: str,
-      blocks: nonNegInt,
-      reached: nonNegInt,
-      unreached: { type: 'array', items: object(blockAt, ['address', 'instructions']) },
-      onlyBy: { type: 'array', items: object({ address: str, file: str, line: lineNo, case: str }, ['address', 'case']) },
-    },
-    ['job', 'blocks', 'reached', 'unreached', 'onlyBy'],
-  ),
-  ReachDiff: object(
-    { platform: str, suite: str, baselineVariant: str, candidateVariant: str, function: str, baseline: { $ref: '#/$defs/ReachSide' }, candidate: { $ref: '#/$defs/ReachSide' } },
-    ['platform', 'suite', 'baselineVariant', 'candidateVariant', 'function'],
-  ),
-};
 
 function countsBy(keys: string[]): Schema {
   return { type: 'object', propertyNames: { enum: keys }, additionalProperties: nonNegInt };
