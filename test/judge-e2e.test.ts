@@ -20,6 +20,7 @@ describe('the exit code, end to end on the demo firmware', function () {
   before(() => mkdirSync(DEMO_BUILD_ROOT, { recursive: true }));
   after(() => {
     for (const p of taggedProcesses(tag, 'qemu-system-arm')) process.kill(p.pid, 'SIGKILL');
+    tmp.cleanup();
   });
 
   it('1. every case passes, then the candidate never prints PROJECT EXECUTION: exit 1 with an (end of run) hang row; rerun --failed stays red', async () => {
