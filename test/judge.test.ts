@@ -251,6 +251,19 @@ const TABLE: Row[] = [
     kinds: ['not-run'],
   },
   {
+    situation: '--allow-incomplete with the candidate alone: accepted only if it passes on its own',
+    rec: () => record([r({ variant: 'wasm', verdict: 'passed', cases: ALL })], { plan: planned([['qemu_cortex_m3', 'wasm', 'mutex']]), policy: { allowIncomplete: true } }),
+    exit: 0,
+    kinds: ['no-baseline'],
+  },
+  {
+    situation: '--allow-incomplete never makes a failed candidate green: with no baseline it is judged alone',
+    rec: () => record([r({ variant: 'wasm', verdict: 'timeout', cases: [['test_a', 'fail'], ['test_b', 'timeout']] })], { plan: planned([['qemu_cortex_m3', 'wasm', 'mutex']]), policy: { allowIncomplete: true } }),
+    exit: 1,
+    kinds: ['job-failed', 'no-baseline'],
+    line: /FAILED · exit 1/,
+  },
+  {
     situation: 'a rerun: every job it booted must pass on its own',
     rec: () => record([r({ variant: 'native', verdict: 'timeout', cases: ALL }), r({ variant: 'wasm', verdict: 'timeout', cases: ALL })], { rerunOf: { runId: 'x', dir: '/x', jobs: [] } }),
     exit: 1,

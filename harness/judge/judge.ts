@@ -6,7 +6,7 @@
 //   2  the run is meaningless as configured (baseline and candidate booted the same image)
 //   3  incomplete: something that should have been compared was not (--allow-incomplete accepts it)
 //   130 interrupted
-import type { ExitCode, JudgeReason, Judgement, Outcome, RunRecord } from '../domain.js';
+import type { ExitCode, JudgeReason, Judgement, Outcome, RunRecord, RunResult } from '../domain.js';
 import { WORSE } from '../diff/sides.js';
 import { comparedPairs, jobsAlone, judgeAlone, judgePair, type PairFacts } from './pairs.js';
 import { planReasons } from './plan.js';
@@ -36,11 +36,15 @@ export function judge(input: JudgeInput): Judgement {
   // A rerun asks "does it pass now": every job it booted stands on its own.
   const strict = input.rerunOf !== undefined;
   const pairs: PairFacts[] = strict ? [] : comparedPairs(input);
+  const uncompared: RunResult[] = [];
   for (const p of pairs) {
     const found = judgePair(p, input);
     incomplete.push(...found.incomplete);
     invalid.push(...found.invalid);
+    uncompared.push(...(found.uncompared ?? []));
   }
+  // Accepting what was not compared accepts the gap, not a candidate that failed on its own.
+  if (input.policy?.allowIncomplete === true) regressed.push(...judgeAlone(uncompared).regressed);
   const alone = jobsAlone(input, strict);
   const aloneFound = judgeAlone(alone);
   regressed.push(...aloneFound.regressed);
@@ -65,7 +69,8 @@ export function judge(input: JudgeInput): Judgement {
   else if (merged.incomplete.length && !accepted) [outcome, exitCode] = ['incomplete', 3];
   else [outcome, exitCode] = ['passed', 0];
   const judgement: Judgement = { outcome, exitCode, ...merged };
-  if (accepted) judgement.incompleteAccepted = true;
+  // Said only where it decided the exit code: with a regression the gaps are listed, not accepted.
+  if (accepted && exitCode === 0) judgement.incompleteAccepted = true;
   return judgement;
 }
 

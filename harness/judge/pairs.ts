@@ -52,8 +52,12 @@ export function comparedPairs(input: JudgeInput): PairFacts[] {
   return pairs;
 }
 
-/** Why a pair compared less than it should have, and whether it compared anything meaningful at all. */
-export function judgePair(p: PairFacts, input: JudgeInput): { incomplete: JudgeReason[]; invalid: JudgeReason[] } {
+/**
+ * Why a pair compared less than it should have, and whether it compared anything meaningful at all.
+ * `uncompared`: candidate jobs that had no baseline to stand against (judged alone when the
+ * incompleteness is accepted, so that accepting it never turns a failed job green).
+ */
+export function judgePair(p: PairFacts, input: JudgeInput): { incomplete: JudgeReason[]; invalid: JudgeReason[]; uncompared?: RunResult[] } {
   const incomplete: JudgeReason[] = [];
   const invalid: JudgeReason[] = [];
   const candidate = p.candidateResults.filter((r) => r.verdict !== 'skipped');
@@ -72,17 +76,17 @@ export function judgePair(p: PairFacts, input: JudgeInput): { incomplete: JudgeR
     if (!p.baselinePlanned) {
       incomplete.push({ kind: 'no-baseline', message: `no ${p.baseline} result to compare with (not selected, not in the --from-twister file, or its suites:/platforms: leave the suite out)`, items });
     }
-    return { incomplete, invalid };
+    return { incomplete, invalid, uncompared: candidate };
   }
   if (baseline.length === 0) {
     const why = [...new Set(p.baselineResults.map((r) => r.reason ?? 'skipped'))].join('; ');
     incomplete.push({ kind: 'no-baseline', message: `baseline not booted: ${why}`, items });
-    return { incomplete, invalid };
+    return { incomplete, invalid, uncompared: candidate };
   }
   const ran = baseline.filter((r) => r.verdict !== 'build-error' && r.verdict !== 'emulator-error');
   if (ran.length === 0) {
     incomplete.push({ kind: 'no-baseline', message: 'baseline did not build or boot: nothing to compare the candidate with', items: baseline.map((r) => `${jobName(r)}: ${r.reason ?? r.verdict}`) });
-    return { incomplete, invalid };
+    return { incomplete, invalid, uncompared: candidate };
   }
   const candidateCases = candidate.some((r) => r.cases.length > 0);
   if (candidateCases && ran.every((r) => r.cases.length === 0)) {
