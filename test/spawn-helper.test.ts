@@ -40,8 +40,13 @@ async function text(con: FifoConsole): Promise<string> {
     const g = (await startThroughHelper('/bin/sh', ['-c', 'echo "hi there"; echo oops >&2; sleep 30'], con.path))!;
     con.spawned();
     expect(g, 'the helper started it').to.not.equal(undefined);
-    const got = text(con);
-    await waitFor('its output', () => readFileSync(`/proc/${g.pid}/cmdline`, 'latin1').startsWith('/bin/sh'));
+    let seen = '';
+    const got = (async () => {
+      for await (const c of con) seen += Buffer.from(c).toString();
+      return seen;
+    })();
+    // Killed only once both lines are out: on a loaded machine the shell may not have run yet.
+    await waitFor("both lines of its output", () => seen === 'hi there\noops\n', 30_000);
     expect(ids(g.pid)).to.include({ pgrp: g.pid, session: g.pid });
     expect(ids(g.pid).ppid).to.not.equal(process.pid);
     expect(await g.kill(0)).to.deep.equal({ code: null, signal: 'SIGKILL' });
