@@ -60,6 +60,23 @@ async function text(con: FifoConsole): Promise<string> {
     done.end();
   });
 
+  it('a boot stopped the moment it is adopted ends, even before its own setsid (a run aborted meanwhile)', async () => {
+    // The helper tells the pid right after its fork; a kill of the group that early found no group
+    // and left the boot running (seen under two CPU hogs: a disk-full run that never exited).
+    const boots = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const con = (await openFifoConsole())!;
+        const g = (await startThroughHelper('/bin/sleep', ['1008'], con.path))!;
+        con.spawned();
+        const exit = await g.kill(0);
+        con.end();
+        return { pid: g.pid, exit };
+      }),
+    );
+    for (const b of boots) expect(b.exit, `boot ${b.pid}`).to.deep.equal({ code: null, signal: 'SIGKILL' });
+    await waitFor('every boot gone', () => boots.every((b) => !existsPid(b.pid)), 5000);
+  });
+
   it('a program that cannot start exits 127 and says why on its console', async () => {
     const con = (await openFifoConsole())!;
     const g = (await startThroughHelper(join(tmp.dir, 'no such program'), ['x'], con.path))!;

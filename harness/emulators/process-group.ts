@@ -109,13 +109,22 @@ export function adoptGroup(pid: number, leaderExit: Promise<{ code: number | nul
     unwatchGroup(pid);
     return e;
   });
-  return { pid, exited, startError: () => undefined, kill: killer(pid, exited) };
+  // The helper tells the pid right after its fork, maybe before the child's setsid: a kill at once
+  // (a run aborted meanwhile) would find no group yet, so the leader is signalled by pid as well.
+  return { pid, exited, startError: () => undefined, kill: killer(pid, exited, true) };
 }
 
-function killer(pid: number, exited: Promise<{ code: number | null; signal: string | null }>) {
+function killer(pid: number, exited: Promise<{ code: number | null; signal: string | null }>, leaderToo = false) {
+  // Once the leader's exit is known its pid may belong to someone else: no more signals by pid.
+  let ended = false;
+  void exited.then(() => (ended = true), () => (ended = true));
+  const send = (signal: NodeJS.Signals) => {
+    signalGroup(pid, signal);
+    if (leaderToo && !ended) signalProcess(pid, signal);
+  };
   return async (graceMs = 1000) => {
-    signalGroup(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
-    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+    send(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+    const timer = setTimeout(() => send('SIGKILL'), graceMs);
     try {
       return await exited;
     } finally {
@@ -129,5 +138,13 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
     process.kill(-pgid, signal);
   } catch {
     // ESRCH: the group is already gone
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: already gone (and reaped by the helper)
   }
 }
