@@ -1,14 +1,13 @@
 // The edge of forensics: reads the job's own ELF's symbols and map file, runs addr2line and objdump
 // on it, then joins their answers to the fault dump. Never throws: what cannot be resolved is said
 // in `unresolved`, and the raw addresses stay.
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CodeSite, Forensics } from '../domain.js';
 import { hasEmptyFrame, type FaultDump } from './fault-dump.js';
 import { normalizeAddress, parseAddr2line, parseDisassembly, parseNm, symbolAt, windowAround, type ElfSymbol, type Frame } from './elf-text.js';
 import { parseMapFile, sectionAt, shortObject, type MapSection } from './map-file.js';
-import { locateToolchain } from './toolchain.js';
+import { locateToolchain, runTool as runToolchain, type ToolRun } from './toolchain.js';
 import { readElfSymbols } from './elf-symbols.js';
 
 export interface ResolveInput {
@@ -30,15 +29,9 @@ function isCodeAddress(n: number): boolean {
   return n < 0xf0000000;
 }
 
-/** Node's own execFile: a crash's tools run while other boots do, and execa costs more per process. */
-function runTool(path: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
-  return new Promise((resolve) => {
-    execFile(path, args, { timeout: 20_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) resolve({ ok: true, stdout });
-      else resolve({ ok: false, why: `${basename(path)} failed: ${(stderr || err.message || '').split('\n')[0]}` });
-    });
-  });
-}
+/** The tools only read the image: 20 s is far more than any of them takes. */
+const TOOL_TIMEOUT_MS = 20_000;
+const runTool = (path: string, args: string[]): Promise<ToolRun> => runToolchain(path, args, TOOL_TIMEOUT_MS);
 
 export async function resolveFault({ dump, elf, buildDir, env }: ResolveInput): Promise<Forensics> {
   const out: Forensics = { details: dump.details, registers: dump.registers };

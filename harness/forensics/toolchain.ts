@@ -1,6 +1,7 @@
 // Which addr2line/objdump/nm resolve an image: the ones the build itself recorded (CMakeCache.txt
 // of the image's build folder), the ones next to its compiler, then arm-none-eabi-* and llvm-* on
 // PATH. The first that exists wins, per tool.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { executable, findOnPath } from '../emulators/executable.js';
@@ -46,4 +47,19 @@ export function locateToolchain(buildDir: string | undefined, env: NodeJS.Proces
     else missing.push(`${tool} (tried ${[...candidates, `arm-none-eabi-${tool}`, `llvm-${tool}`].join(', ')})`);
   }
   return { tools, missing };
+}
+
+export type ToolRun = { ok: true; stdout: string } | { ok: false; why: string };
+
+/**
+ * One of these tools over an image, through node's own execFile (no shell; a crash's tools run while
+ * other boots do, and execa costs more per process); a failure is a reason, never a throw.
+ */
+export function runTool(path: string, args: readonly string[], timeoutMs: number): Promise<ToolRun> {
+  return new Promise((resolve) => {
+    execFile(path, [...args], { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (!err) resolve({ ok: true, stdout });
+      else resolve({ ok: false, why: `${basename(path)} failed: ${String(stderr || err.message || '').trim().split('\n')[0]}` });
+    });
+  });
 }

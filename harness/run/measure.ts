@@ -3,12 +3,11 @@
 // boot, and the probe's records made into the result's `cost` and `reach` after it. A plan is made
 // once per image and spec and kept in tandem's cache folder: three tools over a whole image cost a
 // demo-sized boot several times over. Whatever goes wrong is a note on the result, never a failed run.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Image, JobCost, JobReach, MeasureSpec, ProbeLog, ProbePlan } from '../domain.js';
-import { locateToolchain } from '../forensics/toolchain.js';
+import { locateToolchain, runTool as runToolchain } from '../forensics/toolchain.js';
 import { normalizeAddress, parseAddr2line, parseNm } from '../forensics/elf-text.js';
 import { readImageCode } from '../measure/probe/image.js';
 import { PLAN_FORMAT, buildProbe, type Probe } from '../measure/probe/plan.js';
@@ -58,14 +57,9 @@ function keepPlan(file: string, probe: Probe): void {
   }
 }
 
-/** One of the toolchain's tools over the image; a failure is a reason. */
-function runTool(path: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
-  return new Promise((resolve) => {
-    execFile(path, args, { maxBuffer: 256 << 20, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve(err ? { ok: false, why: `${basename(path)} failed: ${String(stderr || err.message).trim().split('\n')[0]}` } : { ok: true, stdout }),
-    );
-  });
-}
+/** Whole-image disassembly of a large image takes a while on a busy machine. */
+const TOOL_TIMEOUT_MS = 120_000;
+const runTool = (path: string, args: string[]) => runToolchain(path, args, TOOL_TIMEOUT_MS);
 
 async function makeProbe(image: Image, spec: MeasureSpec): Promise<Probe | { problem: string }> {
   const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : dirname(dirname(image.path));
