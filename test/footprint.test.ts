@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { Footprint } from '../harness/domain.js';
 import { measureImage } from '../harness/run/footprint.js';
-import { ElfError, readElf } from '../harness/measure/footprint/elf.js';
+import { ElfError, readElf } from '../harness/elf/tables.js';
 import { diffFootprints, sizeGate } from '../harness/measure/footprint/diff.js';
 import { doesNotFit } from '../harness/measure/footprint/fit.js';
 import { memoryRegions, parseMapFile } from '../harness/forensics/map-file.js';

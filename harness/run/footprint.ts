@@ -2,10 +2,10 @@
 // map file, once per image. A footprint depends only on the image bytes (and its map), so it is
 // remembered by the image's sha256, in memory for the run and on disk across runs: an image seen
 // before costs a small file read. Never throws: an image that cannot be read has no footprint.
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Footprint, Image, Platform } from '../domain.js';
-import { readElf } from '../measure/footprint/elf.js';
+import { readElfFile } from '../elf/file.js';
 import { readFootprint } from '../measure/footprint/read.js';
 import { doesNotFit } from '../measure/footprint/fit.js';
 import { findMapFile } from '../forensics/resolve.js';
@@ -44,20 +44,6 @@ export async function measureImage(image: Pick<Image, 'path' | 'sha256' | 'prove
   } catch {
     // Not an ELF (a .bin or .hex for the emulator), or damaged: the job runs without a footprint.
     return {};
-  }
-}
-
-function readElfFile(path: string) {
-  const fd = openSync(path, 'r');
-  try {
-    const size = statSync(path).size;
-    return readElf((offset, length) => {
-      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
-      const n = buf.length ? readSync(fd, buf, 0, buf.length, offset) : 0;
-      return buf.subarray(0, n);
-    }, size);
-  } finally {
-    closeSync(fd);
   }
 }
 

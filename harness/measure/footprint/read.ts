@@ -1,7 +1,7 @@
 // An image's footprint from its ELF tables and, when there is one, its map file: flash and RAM by
 // section, each counted where it lives, per input object and the largest symbols. Pure.
 import type { Footprint, FootprintObject, FootprintSection, FootprintSymbol, SectionKind } from '../../domain.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, loadAddress, type ElfImage, type ElfSection } from './elf.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, STT_FUNC, STT_OBJECT, loadAddress, type ElfImage, type ElfSection } from '../../elf/tables.js';
 import { byText } from '../format.js';
 import { memoryRegions, parseMapFile, sectionAt, shortObject, type MapSection } from '../../forensics/map-file.js';
 
@@ -55,11 +55,13 @@ export function readFootprint(elf: ElfImage, map?: { file: string; text: string 
   // Local statics of the same name in several files are one line: the bytes that name costs.
   const bySymbol = new Map<string, FootprintSymbol & { address: number }>();
   for (const sym of elf.symbols) {
+    // What takes bytes: functions and objects with a size.
+    if ((sym.type !== STT_FUNC && sym.type !== STT_OBJECT) || sym.size === 0) continue;
     const section = placed.get(sym.section);
     if (!section) continue;
     const seen = bySymbol.get(sym.name);
     if (seen) seen.bytes += sym.size;
-    else bySymbol.set(sym.name, { name: sym.name, bytes: sym.size, kind: section.kind, address: sym.type === 2 ? sym.value & ~1 : sym.value });
+    else bySymbol.set(sym.name, { name: sym.name, bytes: sym.size, kind: section.kind, address: sym.type === STT_FUNC ? sym.value & ~1 : sym.value });
   }
   footprint.symbolCount = bySymbol.size;
   const largest = [...bySymbol.values()].sort((a, b) => b.bytes - a.bytes || byText(a.name, b.name)).slice(0, LIST_MAX);

@@ -1,7 +1,8 @@
-// The parts of an ELF image its footprint is made of: section headers, program headers (where a
-// section is loaded from) and the symbol table. Pure: bytes come through `read`, so the caller
-// decides how a file is read (only these tables, never the debug sections) and tests pass a buffer.
-// Malformed input throws an ElfError naming what is wrong.
+// An ELF image's tables, the one reader of them in tandem: section headers, program headers (where
+// a section is loaded from) and the symbol table. The footprint is made of them; forensics and the
+// probe plan type the symbols as nm does (forensics/elf-symbols.ts). Pure: bytes come through
+// `read`, so the caller decides how a file is read (only these tables, never the debug sections:
+// file.ts) and tests pass a buffer. Malformed input throws an ElfError naming what is wrong.
 
 export interface ElfSection {
   name: string;
@@ -26,13 +27,17 @@ export interface ElfSymbol {
   name: string;
   value: number;
   size: number;
-  /** STT_FUNC (2) or STT_OBJECT (1); other types are not kept. */
+  /** STT_*: STT_FUNC (2), STT_OBJECT (1), STT_SECTION, STT_FILE… */
   type: number;
-  /** Index of its section. */
+  /** STB_*: local (0), global (1), weak (2). */
+  bind: number;
+  /** Index of its section (SHN_UNDEF, SHN_ABS and the other reserved indexes included). */
   section: number;
 }
 
 export interface ElfImage {
+  /** e_machine: EM_ARM (40) for every image tandem boots. */
+  machine: number;
   sections: ElfSection[];
   segments: ElfSegment[];
   symbols: ElfSymbol[];
@@ -44,8 +49,9 @@ export const SHF_WRITE = 0x1;
 export const SHF_ALLOC = 0x2;
 export const SHF_EXECINSTR = 0x4;
 const PT_LOAD = 1;
-const STT_OBJECT = 1;
-const STT_FUNC = 2;
+export const STT_OBJECT = 1;
+export const STT_FUNC = 2;
+export const EM_ARM = 40;
 /** Tables past this are not believed: a header that claims more is damaged or hostile. */
 const MAX_TABLE = 64 * 1024 * 1024;
 
@@ -126,20 +132,17 @@ export function readElf(read: ReadAt, fileSize: number): ElfImage {
     for (let i = 1; i < count; i++) {
       const at = i * entsize;
       const info = st.getUint8(at + (is64 ? 4 : 12));
-      const type = info & 0xf;
-      if (type !== STT_FUNC && type !== STT_OBJECT) continue;
-      const size = is64 ? Number(st.getBigUint64(at + 16, le)) : u32(st, at + 8);
-      if (size === 0) continue;
       symbols.push({
         name: cString(names, u32(st, at)),
         value: is64 ? Number(st.getBigUint64(at + 8, le)) : u32(st, at + 4),
-        size,
-        type,
+        size: is64 ? Number(st.getBigUint64(at + 16, le)) : u32(st, at + 8),
+        type: info & 0xf,
+        bind: info >> 4,
         section: u16(st, at + (is64 ? 6 : 14)),
       });
     }
   }
-  return { sections, segments, symbols };
+  return { machine: u16(head, 18), sections, segments, symbols };
 }
 
 /**
