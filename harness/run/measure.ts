@@ -1,14 +1,16 @@
-// The edge of cost and reach for one job: the image's own symbols, disassembly and line table (the
-// toolchain's nm, objdump and addr2line, as forensics finds them) made into a probe plan before the
-// boot, and the probe's records made into the result's `cost` and `reach` after it. A plan is made
-// once per image and spec and kept in tandem's cache folder: three tools over a whole image cost a
-// demo-sized boot several times over. Whatever goes wrong is a note on the result, never a failed run.
+// The edge of cost and reach for one job: the image's own symbols, disassembly and line table
+// (its symbol table read directly, the toolchain's objdump and addr2line as forensics finds them)
+// made into a probe plan before the boot, and the probe's records made into the result's `cost`
+// and `reach` after it. A plan is made once per image and spec and kept in tandem's cache folder:
+// the tools over a whole image cost a demo-sized boot several times over. Whatever goes wrong is a
+// note on the result, never a failed run.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Image, JobCost, JobReach, MeasureSpec, ProbeLog, ProbePlan } from '../domain.js';
 import { locateToolchain, runTool as runToolchain } from '../forensics/toolchain.js';
 import { normalizeAddress, parseAddr2line, parseNm } from '../forensics/elf-text.js';
+import { readElfSymbols } from '../forensics/elf-symbols.js';
 import { readImageCode } from '../measure/probe/image.js';
 import { PLAN_FORMAT, buildProbe, type Probe } from '../measure/probe/plan.js';
 import { tandemCacheDir } from '../cache-dir.js';
@@ -64,11 +66,13 @@ const runTool = (path: string, args: string[]) => runToolchain(path, args, TOOL_
 async function makeProbe(image: Image, spec: MeasureSpec): Promise<Probe | { problem: string }> {
   const buildDir = typeof image.provenance?.buildDir === 'string' ? image.provenance.buildDir : dirname(dirname(image.path));
   const { tools, missing } = locateToolchain(buildDir);
-  if (!tools.nm || !tools.objdump) return { problem: `cost and reach need nm and objdump (${missing.join('; ')}): apt-get install binutils-arm-none-eabi` };
-  const [nm, objdump] = await Promise.all([runTool(tools.nm, ['-S', '-n', '--defined-only', image.path]), runTool(tools.objdump, ['-d', image.path])]);
-  if (!nm.ok) return { problem: nm.why };
+  // The symbol table is read here, as forensics reads it; nm only for an ELF this reader cannot parse.
+  const own = readElfSymbols(image.path);
+  if ((!own && !tools.nm) || !tools.objdump) return { problem: `cost and reach need ${own ? '' : 'nm and '}objdump (${missing.join('; ')}): apt-get install binutils-arm-none-eabi` };
+  const [nm, objdump] = await Promise.all([own ? undefined : runTool(tools.nm!, ['-S', '-n', '--defined-only', image.path]), runTool(tools.objdump, ['-d', image.path])]);
+  if (nm && !nm.ok) return { problem: nm.why };
   if (!objdump.ok) return { problem: objdump.why };
-  const probe = buildProbe(readImageCode(parseNm(nm.stdout), objdump.stdout), spec);
+  const probe = buildProbe(readImageCode(own ?? (nm?.ok ? parseNm(nm.stdout) : []), objdump.stdout), spec);
   if (tools.addr2line && probe.model.blocks.length) {
     const lines = await runTool(tools.addr2line, ['-a', '-f', '-e', image.path, ...probe.model.blocks.map((b) => normalizeAddress(b.start))]);
     if (lines.ok) {
